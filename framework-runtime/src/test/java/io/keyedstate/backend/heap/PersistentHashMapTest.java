@@ -1,0 +1,71 @@
+package io.keyedstate.backend.heap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+class PersistentHashMapTest {
+
+    /** A key whose hash is chosen by the test, to force full-hash collisions. */
+    record Key(int id, int hash) {
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    @Test
+    void behavesLikeAHashMapUnderRandomPutsAndRemoves() {
+        Random random = new Random(42);
+        Map<Key, Integer> expected = new HashMap<>();
+        PersistentHashMap<Key, Integer> actual = PersistentHashMap.empty();
+        for (int step = 0; step < 200_000; step++) {
+            int id = random.nextInt(5_000);
+            // Few distinct hashes for low ids: collision nodes; spread hashes for the rest.
+            Key key = new Key(id, id < 200 ? id % 7 : id * 0x9E3779B9);
+            if (random.nextInt(3) == 0) {
+                expected.remove(key);
+                actual = actual.remove(key);
+            } else {
+                expected.put(key, step);
+                actual = actual.put(key, step);
+            }
+        }
+        assertThat(actual.size()).isEqualTo(expected.size());
+        for (Map.Entry<Key, Integer> entry : expected.entrySet()) {
+            assertThat(actual.get(entry.getKey())).isEqualTo(entry.getValue());
+        }
+        Map<Key, Integer> iterated = new HashMap<>();
+        actual.forEach(iterated::put);
+        assertThat(iterated).isEqualTo(expected);
+        Map<Key, Integer> viaIterator = new HashMap<>();
+        actual.forEach(entry -> viaIterator.put(entry.getKey(), entry.getValue()));
+        assertThat(viaIterator).isEqualTo(expected);
+    }
+
+    @Test
+    void anOldVersionIsUnchangedByLaterUpdates() {
+        PersistentHashMap<String, Integer> snapshot = PersistentHashMap.<String, Integer> empty().put("a", 1).put("b", 2);
+        PersistentHashMap<String, Integer> later = snapshot.put("a", 10).remove("b").put("c", 3);
+
+        assertThat(snapshot.get("a")).isEqualTo(1);
+        assertThat(snapshot.get("b")).isEqualTo(2);
+        assertThat(snapshot.containsKey("c")).isFalse();
+        assertThat(snapshot.size()).isEqualTo(2);
+        assertThat(later.get("a")).isEqualTo(10);
+        assertThat(later.containsKey("b")).isFalse();
+        assertThat(later.size()).isEqualTo(2);
+    }
+
+    @Test
+    void removingTheLastKeyOrAMissingKeyKeepsSizeRight() {
+        PersistentHashMap<Key, String> map = PersistentHashMap.<Key, String> empty().put(new Key(1, 5), "x");
+        assertThat(map.remove(new Key(2, 5))).isSameAs(map);
+        assertThat(map.remove(new Key(1, 5)).isEmpty()).isTrue();
+        assertThat(map.put(new Key(1, 5), "x")).isSameAs(map);
+    }
+}
