@@ -1,0 +1,78 @@
+package io.keyedstate.backend.heap;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+import io.keyedstate.ListState;
+import io.keyedstate.backend.heap.StoredValues.Appended;
+import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.StateDescriptor;
+
+final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
+
+    HeapListState(StateDescriptor descriptor, LongSupplier clock) {
+        super(descriptor, clock);
+    }
+
+    @Override
+    public void add(T element) {
+        addAll(List.of(Objects.requireNonNull(element, "ListState elements cannot be null")));
+    }
+
+    @Override
+    public void addAll(List<? extends T> elements) {
+        if (elements.isEmpty()) {
+            return;
+        }
+        List<Object> stored = wrapAll(elements);
+        KeyScope scope = scope();
+        scope.shard().update(id, scope.key(), current -> {
+            Appended list = (Appended) current;
+            for (Object element : stored) {
+                list = Appended.append(list, element);
+            }
+            return list;
+        });
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Iterable<T> get() {
+        Appended list = (Appended) stored();
+        if (list == null) {
+            return List.of();
+        }
+        long now = clock.getAsLong();
+        List<T> live = new ArrayList<>(list.size());
+        for (Object element : list.toList()) {
+            Object value = StoredValues.unwrap(element, now);
+            if (value != null) {
+                live.add((T) value);
+            }
+        }
+        return live;
+    }
+
+    @Override
+    public void update(List<? extends T> elements) {
+        Appended replacement = Appended.of(wrapAll(elements));
+        KeyScope scope = scope();
+        scope.shard().update(id, scope.key(), current -> replacement);
+    }
+
+    @Override
+    public void clear() {
+        update(List.of());
+    }
+
+    private List<Object> wrapAll(List<? extends T> elements) {
+        long now = clock.getAsLong();
+        List<Object> stored = new ArrayList<>(elements.size());
+        for (T element : elements) {
+            stored.add(StoredValues.wrap(Objects.requireNonNull(element, "ListState elements cannot be null"), ttlMillis, now));
+        }
+        return stored;
+    }
+}

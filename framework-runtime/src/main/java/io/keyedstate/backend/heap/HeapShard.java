@@ -1,0 +1,82 @@
+package io.keyedstate.backend.heap;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.UnaryOperator;
+
+/**
+ * The state of one input partition: a table per keyed state, each an immutable map swapped by
+ * compare-and-set. Records of different keys may be processed concurrently
+ * ({@code @Blocking(ordered = false)}); those of one key never are, so a retried update only ever
+ * races with other keys.
+ */
+public final class HeapShard {
+
+    private final int partition;
+    private final AtomicReferenceArray<PersistentHashMap<Object, Object>> tables;
+
+    HeapShard(int partition, int stateCount) {
+        this.partition = partition;
+        this.tables = new AtomicReferenceArray<>(stateCount);
+        for (int i = 0; i < stateCount; i++) {
+            tables.set(i, PersistentHashMap.empty());
+        }
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    Object get(int state, Object key) {
+        return tables.get(state).get(key);
+    }
+
+    /**
+     * Replaces the entry of {@code key} with {@code change(current)}; a null result removes it.
+     * {@code change} must be free of side effects: it runs again if another key won the race.
+     */
+    void update(int state, Object key, UnaryOperator<Object> change) {
+        while (true) {
+            PersistentHashMap<Object, Object> table = tables.get(state);
+            Object current = table.get(key);
+            Object next = change.apply(current);
+            PersistentHashMap<Object, Object> updated = next == null ? table.remove(key) : table.put(key, next);
+            if (updated == table || tables.compareAndSet(state, table, updated)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Removes {@code key} if it still maps to {@code expected} (identity), so that a background
+     * sweep never undoes a write that happened after it looked.
+     */
+    void replaceIfSame(int state, Object key, Object expected, Object replacement) {
+        update(state, key, current -> current == expected ? replacement : current);
+    }
+
+    PersistentHashMap<Object, Object> table(int state) {
+        return tables.get(state);
+    }
+
+    /**
+     * A consistent, immutable view of every table, taken in time proportional to the number of
+     * states, not to their size. Later writes do not change it.
+     */
+    public HeapSnapshot snapshot() {
+        @SuppressWarnings("unchecked")
+        PersistentHashMap<Object, Object>[] roots = new PersistentHashMap[tables.length()];
+        for (int i = 0; i < roots.length; i++) {
+            roots[i] = tables.get(i);
+        }
+        return new HeapSnapshot(partition, roots);
+    }
+
+    /** The number of record keys that hold state, summed over the states. */
+    public long keyCount() {
+        long count = 0;
+        for (int i = 0; i < tables.length(); i++) {
+            count += tables.get(i).size();
+        }
+        return count;
+    }
+}

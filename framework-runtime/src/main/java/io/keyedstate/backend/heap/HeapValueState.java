@@ -1,0 +1,38 @@
+package io.keyedstate.backend.heap;
+
+import java.util.function.LongSupplier;
+
+import io.keyedstate.ValueState;
+import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.StateDescriptor;
+
+final class HeapValueState<T> extends HeapStateHandle implements ValueState<T> {
+
+    HeapValueState(StateDescriptor descriptor, LongSupplier clock) {
+        super(descriptor, clock);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T get() {
+        return (T) StoredValues.unwrap(stored(), clock.getAsLong());
+    }
+
+    @Override
+    public T getOrDefault(T defaultValue) {
+        T value = get();
+        return value != null ? value : defaultValue;
+    }
+
+    @Override
+    public void set(T value) {
+        KeyScope scope = scope();
+        Object stored = value == null ? null : StoredValues.wrap(value, ttlMillis, clock.getAsLong());
+        scope.shard().update(id, scope.key(), current -> stored);
+    }
+
+    @Override
+    public void clear() {
+        set(null);
+    }
+}

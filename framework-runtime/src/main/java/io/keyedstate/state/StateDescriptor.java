@@ -1,0 +1,30 @@
+package io.keyedstate.state;
+
+import io.quarkus.runtime.annotations.RecordableConstructor;
+
+/**
+ * One {@code @KeyedState} field, as discovered at build time.
+ *
+ * @param id dense index of the state in the application, used to address its table in a shard
+ * @param beanClass the declaring bean's class name
+ * @param field the field name
+ * @param name the state name (unique within the bean)
+ * @param kind value, map or list
+ * @param ttlMillis time to live after the last write, or 0 for none
+ */
+public record StateDescriptor(int id, String beanClass, String field, String name, StateKind kind, long ttlMillis) {
+
+    @RecordableConstructor
+    public StateDescriptor {
+    }
+
+    public boolean hasTtl() {
+        return ttlMillis > 0;
+    }
+
+    /** How errors and logs name the state: {@code WordCounter.count (ValueState "count")}. */
+    public String displayName() {
+        String simpleName = beanClass.substring(beanClass.lastIndexOf('.') + 1);
+        return simpleName + "." + field + " (" + kind.apiType() + " \"" + name + "\")";
+    }
+}

@@ -1,0 +1,18 @@
+package io.keyedstate.state;
+
+/** The shape of a keyed state, named after its API type. */
+public enum StateKind {
+    VALUE("ValueState"),
+    MAP("MapState"),
+    LIST("ListState");
+
+    private final String apiType;
+
+    StateKind(String apiType) {
+        this.apiType = apiType;
+    }
+
+    public String apiType() {
+        return apiType;
+    }
+}

@@ -1,0 +1,292 @@
+package io.keyedstate.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.keyedstate.ListState;
+import io.keyedstate.MapState;
+import io.keyedstate.ValueState;
+import io.keyedstate.backend.heap.HeapStateBackend;
+import io.keyedstate.scope.KeyScope;
+import io.keyedstate.scope.KeyScopes;
+
+/**
+ * The behaviour every state backend owes its users. Each test runs once per backend.
+ */
+class KeyedStateContractTest {
+
+    static final StateDescriptor COUNT = new StateDescriptor(0, "app.Counter", "count", "count", StateKind.VALUE, 0);
+    static final StateDescriptor PER_HOUR = new StateDescriptor(1, "app.Counter", "perHour", "perHour", StateKind.MAP, 0);
+    static final StateDescriptor EVENTS = new StateDescriptor(2, "app.Counter", "events", "events", StateKind.LIST, 0);
+    static final StateDescriptor RECENT = new StateDescriptor(3, "app.Counter", "recent", "recent", StateKind.VALUE, 1_000);
+    static final StateDescriptor RECENT_MAP = new StateDescriptor(4, "app.Counter", "recentMap", "recentMap", StateKind.MAP, 1_000);
+    static final StateDescriptor RECENT_LIST = new StateDescriptor(5, "app.Counter", "recentList", "recentList", StateKind.LIST, 1_000);
+    static final List<StateDescriptor> STATES = List.of(COUNT, PER_HOUR, EVENTS, RECENT, RECENT_MAP, RECENT_LIST);
+
+    /** A backend under test, with a clock the test moves. */
+    interface Backend {
+
+        Object handle(StateDescriptor state);
+
+        KeyScope scope(int partition, Object key);
+
+        long removeExpired();
+
+        long keyCount(int partition);
+    }
+
+    static final class ManualClock {
+        final AtomicLong now = new AtomicLong(1_000_000);
+    }
+
+    static Stream<String> backends() {
+        return Stream.of("heap");
+    }
+
+    static Backend create(String kind, ManualClock clock) {
+        return switch (kind) {
+            case "heap" -> {
+                HeapStateBackend heap = new HeapStateBackend(STATES, clock.now::get);
+                yield new Backend() {
+                    public Object handle(StateDescriptor state) {
+                        return heap.handle(state);
+                    }
+
+                    public KeyScope scope(int partition, Object key) {
+                        return new KeyScope(heap.shard(partition), io.keyedstate.scope.RecordKeys.normalize(key));
+                    }
+
+                    public long removeExpired() {
+                        return heap.removeExpired();
+                    }
+
+                    public long keyCount(int partition) {
+                        return heap.shard(partition).keyCount();
+                    }
+                };
+            }
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    private static void in(Backend backend, int partition, Object key, Runnable action) {
+        KeyScopes.callWithin(backend.scope(partition, key), () -> {
+            action.run();
+            return null;
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T handle(Backend backend, StateDescriptor state) {
+        return (T) backend.handle(state);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void valueStateHoldsOneValuePerKey(String kind) {
+        Backend backend = create(kind, new ManualClock());
+        ValueState<Long> count = handle(backend, COUNT);
+
+        in(backend, 0, "a", () -> {
+            assertThat(count.get()).isNull();
+            assertThat(count.getOrDefault(7L)).isEqualTo(7L);
+            count.set(1L);
+        });
+        in(backend, 0, "b", () -> count.set(2L));
+        in(backend, 0, "a", () -> assertThat(count.get()).isEqualTo(1L));
+        in(backend, 0, "b", () -> {
+            assertThat(count.get()).isEqualTo(2L);
+            count.clear();
+            assertThat(count.get()).isNull();
+        });
+        in(backend, 0, "a", () -> {
+            count.set(null);
+            assertThat(count.getOrDefault(0L)).isZero();
+        });
+        assertThat(backend.keyCount(0)).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void theSameKeyInAnotherPartitionIsAnotherState(String kind) {
+        Backend backend = create(kind, new ManualClock());
+        ValueState<Long> count = handle(backend, COUNT);
+
+        in(backend, 0, "a", () -> count.set(1L));
+        in(backend, 3, "a", () -> assertThat(count.get()).isNull());
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void byteArrayKeysMatchByContent(String kind) {
+        Backend backend = create(kind, new ManualClock());
+        ValueState<String> count = handle(backend, COUNT);
+
+        in(backend, 0, new byte[] { 1, 2, 3 }, () -> count.set("x"));
+        in(backend, 0, new byte[] { 1, 2, 3 }, () -> assertThat(count.get()).isEqualTo("x"));
+        in(backend, 0, new byte[] { 1, 2, 4 }, () -> assertThat(count.get()).isNull());
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void mapStateSupportsEveryOperation(String kind) {
+        Backend backend = create(kind, new ManualClock());
+        MapState<String, Long> perHour = handle(backend, PER_HOUR);
+
+        in(backend, 1, "user-1", () -> {
+            assertThat(perHour.isEmpty()).isTrue();
+            perHour.put("09", 1L);
+            perHour.putAll(Map.of("10", 2L, "11", 3L));
+            perHour.remove("11");
+            assertThat(perHour.get("09")).isEqualTo(1L);
+            assertThat(perHour.get("11")).isNull();
+            assertThat(perHour.contains("10")).isTrue();
+            assertThat(perHour.contains("11")).isFalse();
+            assertThat(perHour.keys()).containsExactlyInAnyOrder("09", "10");
+            assertThat(perHour.values()).containsExactlyInAnyOrder(1L, 2L);
+            assertThat(perHour.entries()).containsExactlyInAnyOrder(entry("09", 1L), entry("10", 2L));
+            assertThat(perHour.isEmpty()).isFalse();
+        });
+        in(backend, 1, "user-2", () -> assertThat(perHour.isEmpty()).isTrue());
+        in(backend, 1, "user-1", () -> {
+            perHour.put("09", null);
+            assertThat(perHour.contains("09")).isFalse();
+            perHour.clear();
+            assertThat(perHour.isEmpty()).isTrue();
+        });
+        assertThat(backend.keyCount(1)).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void mapIterationIsNotDisturbedByWritesDuringIt(String kind) {
+        Backend backend = create(kind, new ManualClock());
+        MapState<String, Long> perHour = handle(backend, PER_HOUR);
+
+        in(backend, 0, "k", () -> {
+            perHour.putAll(Map.of("a", 1L, "b", 2L, "c", 3L));
+            List<String> seen = new ArrayList<>();
+            for (String key : perHour.keys()) {
+                seen.add(key);
+                perHour.remove(key);
+                perHour.put(key + "'", 0L);
+            }
+            assertThat(seen).containsExactlyInAnyOrder("a", "b", "c");
+            assertThat(perHour.keys()).containsExactlyInAnyOrder("a'", "b'", "c'");
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void listStateKeepsInsertionOrder(String kind) {
+        Backend backend = create(kind, new ManualClock());
+        ListState<String> events = handle(backend, EVENTS);
+
+        in(backend, 2, "k", () -> {
+            assertThat(events.get()).isEmpty();
+            events.add("a");
+            events.addAll(List.of("b", "c"));
+            assertThat(events.get()).containsExactly("a", "b", "c");
+            events.update(List.of("z", "y"));
+            assertThat(events.get()).containsExactly("z", "y");
+            assertThatThrownBy(() -> events.add(null)).isInstanceOf(NullPointerException.class);
+            events.clear();
+            assertThat(events.get()).isEmpty();
+        });
+        assertThat(backend.keyCount(2)).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void expiredValuesReadAsAbsentAndAreRemovedInTheBackground(String kind) {
+        ManualClock clock = new ManualClock();
+        Backend backend = create(kind, clock);
+        ValueState<String> recent = handle(backend, RECENT);
+        MapState<String, String> recentMap = handle(backend, RECENT_MAP);
+        ListState<String> recentList = handle(backend, RECENT_LIST);
+
+        in(backend, 0, "k", () -> {
+            recent.set("old");
+            recentMap.put("old", "x");
+            recentList.add("old");
+        });
+        clock.now.addAndGet(600);
+        in(backend, 0, "k", () -> {
+            recentMap.put("new", "y");
+            recentList.add("new");
+        });
+        clock.now.addAndGet(600); // "old" values are 1,200 ms old, "new" ones 600 ms
+
+        in(backend, 0, "k", () -> {
+            assertThat(recent.get()).isNull();
+            assertThat(recentMap.keys()).containsExactly("new");
+            assertThat(recentMap.get("old")).isNull();
+            assertThat(recentList.get()).containsExactly("new");
+        });
+        assertThat(backend.keyCount(0)).isEqualTo(3);
+        assertThat(backend.removeExpired()).isEqualTo(3);
+        assertThat(backend.keyCount(0)).isEqualTo(2);
+
+        clock.now.addAndGet(600);
+        backend.removeExpired();
+        assertThat(backend.keyCount(0)).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void aHandleOutsideAKeyedScopeSaysHowToUseIt(String kind) {
+        Backend backend = create(kind, new ManualClock());
+        ValueState<Long> count = handle(backend, COUNT);
+
+        assertThatThrownBy(count::get)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Counter.count (ValueState \"count\")")
+                .hasMessageContaining("outside of a keyed scope")
+                .hasMessageContaining("@Incoming")
+                .hasMessageContaining("KeyedScope.run");
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void concurrentUpdatesOfDifferentKeysInOneShardAreAllKept(String kind) throws Exception {
+        Backend backend = create(kind, new ManualClock());
+        ValueState<Long> count = handle(backend, COUNT);
+        int keys = 64;
+        int incrementsPerKey = 500;
+
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int key = 0; key < keys; key++) {
+                String k = "key-" + key;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < incrementsPerKey; i++) {
+                        in(backend, 0, k, () -> count.set(count.getOrDefault(0L) + 1));
+                    }
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int key = 0; key < keys; key++) {
+            in(backend, 0, "key-" + key, () -> assertThat(count.get()).isEqualTo((long) incrementsPerKey));
+        }
+    }
+}
