@@ -1,7 +1,34 @@
 package io.keyedstate.deployment;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.jandex.AnnotationTransformation;
+import org.jboss.jandex.ClassInfo;
+import org.jboss.jandex.Type;
+
+import io.keyedstate.runtime.KeyBindingDecorator;
+import io.keyedstate.runtime.KeyedStateProducer;
+import io.keyedstate.runtime.KeyedStateRecorder;
+import io.keyedstate.runtime.KeyedStates;
+import io.keyedstate.runtime.ShardAssignmentListener;
+import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
+import io.quarkus.arc.deployment.AnnotationsTransformerBuildItem;
+import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
+import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
+import io.quarkus.deployment.annotations.ExecutionTime;
+import io.quarkus.deployment.annotations.Record;
+import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
+import io.quarkus.deployment.builditem.ShutdownContextBuildItem;
+import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
 
 class KeyedStateProcessor {
 
@@ -10,5 +37,82 @@ class KeyedStateProcessor {
     @BuildStep
     FeatureBuildItem feature() {
         return new FeatureBuildItem(FEATURE);
+    }
+
+    @BuildStep
+    AdditionalBeanBuildItem runtimeBeans() {
+        return AdditionalBeanBuildItem.builder()
+                .addBeanClasses(KeyedStateProducer.class, KeyBindingDecorator.class, ShardAssignmentListener.class)
+                .setUnremovable()
+                .build();
+    }
+
+    /** {@code @KeyedState} fields need no {@code @Inject}: the build adds it. */
+    @BuildStep
+    AnnotationsTransformerBuildItem injectKeyedStateFields() {
+        return new AnnotationsTransformerBuildItem(AnnotationTransformation.forFields()
+                .whenAnyMatch(KeyedStateDiscovery.KEYED_STATE)
+                .whenNoneMatch(Inject.class)
+                .transform(context -> context.add(Inject.class)));
+    }
+
+    @BuildStep
+    KeyedStatesBuildItem discoverKeyedStates(CombinedIndexBuildItem index) {
+        KeyedStateDiscovery discovery = new KeyedStateDiscovery(index.getIndex(), ConfigProvider.getConfig());
+        KeyedStatesBuildItem states = discovery.discover();
+        List<String> problems = discovery.problems();
+        if (!problems.isEmpty()) {
+            throw new jakarta.enterprise.inject.spi.DeploymentException(problems.size() == 1 ? problems.get(0)
+                    : "Keyed state has " + problems.size() + " problems:\n - " + String.join("\n - ", problems));
+        }
+        return states;
+    }
+
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    SyntheticBeanBuildItem keyedStatesBean(KeyedStatesBuildItem states, KeyedStateRecorder recorder,
+            ShutdownContextBuildItem shutdown) {
+        return SyntheticBeanBuildItem.configure(KeyedStates.class)
+                .scope(Singleton.class)
+                .unremovable()
+                .setRuntimeInit()
+                .supplier(recorder.keyedStates(states.states(), new HashSet<>(states.channels()), shutdown))
+                .done();
+    }
+
+    /** Shards follow the consumer group's assignment of every keyed channel. */
+    @BuildStep
+    void shardAssignmentListeners(KeyedStatesBuildItem states,
+            BuildProducer<RunTimeConfigurationDefaultBuildItem> defaults) {
+        for (String channel : states.channels()) {
+            defaults.produce(new RunTimeConfigurationDefaultBuildItem(
+                    "mp.messaging.incoming." + channel + ".consumer-rebalance-listener.name", ShardAssignmentListener.NAME));
+        }
+    }
+
+    /** Jackson encodes stored records and POJOs by reflection, which a native image must know about. */
+    @BuildStep
+    void registerStoredTypesForReflection(KeyedStatesBuildItem states, CombinedIndexBuildItem index,
+            BuildProducer<ReflectiveClassBuildItem> reflection) {
+        Set<String> classes = new HashSet<>();
+        for (Type type : states.storedTypes()) {
+            collectIndexedClasses(type, index, classes);
+        }
+        if (!classes.isEmpty()) {
+            reflection.produce(ReflectiveClassBuildItem.builder(classes.toArray(String[]::new))
+                    .constructors().methods().fields()
+                    .reason("keyed state values encoded with Jackson")
+                    .build());
+        }
+    }
+
+    private static void collectIndexedClasses(Type type, CombinedIndexBuildItem index, Set<String> classes) {
+        if (type.kind() == Type.Kind.PARAMETERIZED_TYPE) {
+            type.asParameterizedType().arguments().forEach(argument -> collectIndexedClasses(argument, index, classes));
+        }
+        ClassInfo info = index.getIndex().getClassByName(type.name());
+        if (info != null) {
+            classes.add(info.name().toString());
+        }
     }
 }

@@ -3,9 +3,11 @@ package io.keyedstate.sample;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.keyedstate.runtime.KeyedStates;
 import io.quarkus.scheduler.Scheduled;
 
 /** Logs what the application has done every {@code app.progress.interval}. */
@@ -15,13 +17,14 @@ public class Progress {
     private static final Logger LOG = Logger.getLogger(Progress.class);
 
     private final AtomicLong processed = new AtomicLong();
-    private volatile long keys;
     private long lastProcessed;
     private long lastNanos = System.nanoTime();
 
-    void recordProcessed(long distinctKeys) {
+    @Inject
+    KeyedStates states;
+
+    void recordProcessed() {
         processed.incrementAndGet();
-        keys = distinctKeys;
     }
 
     @Scheduled(every = "${app.progress.interval}", delayed = "${app.progress.interval}")
@@ -31,6 +34,8 @@ public class Progress {
         double perSecond = (total - lastProcessed) * 1e9 / Math.max(1, now - lastNanos);
         lastProcessed = total;
         lastNanos = now;
-        LOG.infof("processed %,d records (%,.0f records/s), %,d keys in state", total, perSecond, keys);
+        long keys = states.backend().shards().stream().mapToLong(shard -> shard.keyCount()).sum();
+        LOG.infof("processed %,d records (%,.0f records/s), %,d keys in state over %d shards", total, perSecond, keys,
+                states.backend().shards().size());
     }
 }

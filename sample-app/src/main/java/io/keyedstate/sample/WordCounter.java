@@ -1,26 +1,21 @@
 package io.keyedstate.sample;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Outgoing;
 
+import io.keyedstate.KeyedState;
+import io.keyedstate.ValueState;
 import io.smallrye.reactive.messaging.kafka.Record;
 
-/**
- * Counts words: one output record per input record, keyed by the word, valued by its count so far.
- * <p>
- * Until keyed state lands, the counts live in a plain map: they are neither sharded by partition nor
- * checkpointed, so a restart forgets them.
- */
+/** Counts words: one output record per input record, keyed by the word, valued by its count so far. */
 @ApplicationScoped
 public class WordCounter {
 
-    private final Map<String, Long> counts = new ConcurrentHashMap<>();
+    @KeyedState
+    ValueState<Long> count;
 
     @Inject
     Progress progress;
@@ -28,8 +23,9 @@ public class WordCounter {
     @Incoming("words")
     @Outgoing("counts")
     public Record<String, String> count(Record<String, String> word) {
-        long count = counts.merge(word.key(), 1L, Long::sum);
-        progress.recordProcessed(counts.size());
-        return Record.of(word.key(), Long.toString(count));
+        long n = count.getOrDefault(0L) + 1;
+        count.set(n);
+        progress.recordProcessed();
+        return Record.of(word.key(), Long.toString(n));
     }
 }

@@ -1,0 +1,202 @@
+package io.keyedstate.deployment;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.jandex.AnnotationInstance;
+import org.jboss.jandex.AnnotationTarget;
+import org.jboss.jandex.ClassInfo;
+import org.jboss.jandex.DotName;
+import org.jboss.jandex.FieldInfo;
+import org.jboss.jandex.IndexView;
+import org.jboss.jandex.MethodInfo;
+import org.jboss.jandex.Type;
+
+import io.keyedstate.KeyedState;
+import io.keyedstate.ListState;
+import io.keyedstate.MapState;
+import io.keyedstate.ValueState;
+import io.keyedstate.state.StateDescriptor;
+import io.keyedstate.state.StateKind;
+import io.quarkus.runtime.configuration.DurationConverter;
+
+/**
+ * Finds every {@code @KeyedState} field in the index and checks it, collecting every problem so
+ * that one build reports them all, each naming the class, the field and the fix.
+ */
+final class KeyedStateDiscovery {
+
+    static final DotName KEYED_STATE = DotName.createSimple(KeyedState.class);
+    private static final DotName VALUE_STATE = DotName.createSimple(ValueState.class);
+    private static final DotName MAP_STATE = DotName.createSimple(MapState.class);
+    private static final DotName LIST_STATE = DotName.createSimple(ListState.class);
+    private static final DotName APPLICATION_SCOPED = DotName.createSimple(ApplicationScoped.class);
+    private static final DotName SINGLETON = DotName.createSimple(Singleton.class);
+    private static final DotName INCOMING = DotName.createSimple(Incoming.class);
+    private static final DotName INCOMINGS = DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Incomings");
+    private static final String KAFKA_CONNECTOR = "smallrye-kafka";
+
+    private final IndexView index;
+    private final Config config;
+    private final StateCodecTypes codecs;
+    private final List<String> problems = new ArrayList<>();
+
+    KeyedStateDiscovery(IndexView index, Config config) {
+        this.index = index;
+        this.config = config;
+        this.codecs = new StateCodecTypes(index);
+    }
+
+    List<String> problems() {
+        return problems;
+    }
+
+    KeyedStatesBuildItem discover() {
+        Map<ClassInfo, List<FieldInfo>> fieldsByBean = new HashMap<>();
+        for (AnnotationInstance annotation : index.getAnnotations(KEYED_STATE)) {
+            if (annotation.target().kind() != AnnotationTarget.Kind.FIELD) {
+                problems.add("@KeyedState on " + annotation.target() + ": only fields can be keyed state. Declare a field"
+                        + " such as `@KeyedState ValueState<Long> count;` instead.");
+                continue;
+            }
+            FieldInfo field = annotation.target().asField();
+            fieldsByBean.computeIfAbsent(field.declaringClass(), c -> new ArrayList<>()).add(field);
+        }
+
+        List<ClassInfo> beans = new ArrayList<>(fieldsByBean.keySet());
+        beans.sort(Comparator.comparing(bean -> bean.name().toString()));
+        List<StateDescriptor> states = new ArrayList<>();
+        Set<String> channels = new LinkedHashSet<>();
+        Set<Type> storedTypes = new LinkedHashSet<>();
+        for (ClassInfo bean : beans) {
+            checkScope(bean);
+            channels.addAll(kafkaChannels(bean));
+            List<FieldInfo> fields = fieldsByBean.get(bean);
+            fields.sort(Comparator.comparing(FieldInfo::name));
+            Map<String, FieldInfo> byStateName = new HashMap<>();
+            for (FieldInfo field : fields) {
+                describe(field, states.size(), storedTypes).ifPresent(state -> {
+                    FieldInfo clash = byStateName.putIfAbsent(state.name(), field);
+                    if (clash != null) {
+                        problems.add(where(field) + ": state name \"" + state.name() + "\" is already used by field '"
+                                + clash.name() + "' of the same bean. Give one of them another name with"
+                                + " @KeyedState(name = \"...\").");
+                    } else {
+                        states.add(state);
+                    }
+                });
+            }
+        }
+        return new KeyedStatesBuildItem(states, channels, storedTypes);
+    }
+
+    private void checkScope(ClassInfo bean) {
+        if (!bean.hasDeclaredAnnotation(APPLICATION_SCOPED) && !bean.hasDeclaredAnnotation(SINGLETON)) {
+            problems.add(bean.name() + " has @KeyedState fields but is not @ApplicationScoped or @Singleton. Keyed state"
+                    + " lives as long as the application and is shared by all records, so annotate the class with"
+                    + " @ApplicationScoped (or @Singleton).");
+        }
+    }
+
+    /** The bean's Kafka {@code @Incoming} channels; a problem if it has none. */
+    private Set<String> kafkaChannels(ClassInfo bean) {
+        Set<String> channels = new LinkedHashSet<>();
+        Set<String> otherConnectors = new LinkedHashSet<>();
+        for (MethodInfo method : bean.methods()) {
+            for (AnnotationInstance incoming : method.declaredAnnotationsWithRepeatable(INCOMING, index)) {
+                String channel = incoming.value().asString();
+                Optional<String> connector = config.getOptionalValue("mp.messaging.incoming." + channel + ".connector",
+                        String.class);
+                if (connector.isEmpty() || connector.get().equals(KAFKA_CONNECTOR)) {
+                    channels.add(channel);
+                } else {
+                    otherConnectors.add(channel + " (" + connector.get() + ")");
+                }
+            }
+        }
+        if (channels.isEmpty()) {
+            problems.add(bean.name() + " has @KeyedState fields but no @Incoming method on a Kafka channel"
+                    + (otherConnectors.isEmpty() ? "" : "; its channels use other connectors: " + otherConnectors)
+                    + ". Keyed state is scoped to the key of the Kafka record being handled: add an @Incoming method"
+                    + " whose channel uses the smallrye-kafka connector, or move the state to the bean that has one.");
+        }
+        return channels;
+    }
+
+    private Optional<StateDescriptor> describe(FieldInfo field, int id, Set<Type> storedTypes) {
+        AnnotationInstance annotation = field.annotation(KEYED_STATE);
+        Type type = field.type();
+        StateKind kind = kindOf(type.name());
+        if (kind == null) {
+            problems.add(where(field) + ": type " + type + " is not keyed state. Use ValueState<T>, MapState<K, V> or"
+                    + " ListState<T> from package io.keyedstate.");
+            return Optional.empty();
+        }
+        if (type.kind() != Type.Kind.PARAMETERIZED_TYPE) {
+            problems.add(where(field) + ": raw " + kind.apiType() + ". Give its type arguments, for example "
+                    + (kind == StateKind.MAP ? "MapState<String, Long>" : kind.apiType() + "<Long>") + ".");
+            return Optional.empty();
+        }
+        boolean typesOk = true;
+        for (Type argument : type.asParameterizedType().arguments()) {
+            typesOk &= checkStoredType(field, argument);
+            storedTypes.add(argument);
+        }
+        String name = annotation.value("name") == null || annotation.value("name").asString().isEmpty() ? field.name()
+                : annotation.value("name").asString();
+        long ttlMillis = 0;
+        if (annotation.value("ttl") != null && !annotation.value("ttl").asString().isBlank()) {
+            String ttl = annotation.value("ttl").asString();
+            try {
+                ttlMillis = DurationConverter.parseDuration(ttl).toMillis();
+                if (ttlMillis <= 0) {
+                    throw new IllegalArgumentException("not positive");
+                }
+            } catch (RuntimeException e) {
+                problems.add(where(field) + ": ttl \"" + ttl + "\" is not a positive duration. Use an ISO-8601 duration"
+                        + " such as \"P1D\" or \"PT30M\", or a Quarkus duration such as \"30m\" or \"10s\".");
+                typesOk = false;
+            }
+        }
+        if (!typesOk) {
+            return Optional.empty();
+        }
+        return Optional.of(new StateDescriptor(id, field.declaringClass().name().toString(), field.name(), name, kind,
+                ttlMillis));
+    }
+
+    private boolean checkStoredType(FieldInfo field, Type type) {
+        String problem = codecs.problemWith(type);
+        if (problem == null) {
+            return true;
+        }
+        problems.add(where(field) + ": " + problem);
+        return false;
+    }
+
+    private static StateKind kindOf(DotName name) {
+        if (name.equals(VALUE_STATE)) {
+            return StateKind.VALUE;
+        } else if (name.equals(MAP_STATE)) {
+            return StateKind.MAP;
+        } else if (name.equals(LIST_STATE)) {
+            return StateKind.LIST;
+        }
+        return null;
+    }
+
+    static String where(FieldInfo field) {
+        return "@KeyedState field " + field.declaringClass().name() + "." + field.name();
+    }
+}

@@ -1,0 +1,123 @@
+package io.keyedstate.runtime;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import io.keyedstate.backend.heap.HeapStateBackend;
+import io.keyedstate.scope.KeyScope;
+import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.scope.RecordKeys;
+import io.keyedstate.state.StateDescriptor;
+
+/**
+ * The application's keyed state: the states found at build time, their handles, the channels
+ * whose records are keyed, and the backend that stores them.
+ */
+public final class KeyedStates {
+
+    private static final Logger LOG = Logger.getLogger(KeyedStates.class);
+    private static volatile KeyedStates running;
+
+    private final List<StateDescriptor> states;
+    private final Set<String> channels;
+    private final KeyedStateConfig config;
+    private final HeapStateBackend backend;
+    private final Map<String, Object> handles = new HashMap<>();
+    private final ScheduledExecutorService sweeper;
+
+    KeyedStates(List<StateDescriptor> states, Set<String> channels, KeyedStateConfig config) {
+        this.states = List.copyOf(states);
+        this.channels = Set.copyOf(channels);
+        this.config = config;
+        this.backend = new HeapStateBackend(this.states, System::currentTimeMillis);
+        for (StateDescriptor state : this.states) {
+            handles.put(fieldKey(state.beanClass(), state.field()), backend.handle(state));
+        }
+        this.sweeper = this.states.stream().anyMatch(StateDescriptor::hasTtl) ? startSweeper() : null;
+        running = this;
+    }
+
+    /** Runs {@code action} scoped to a record of the running application: {@code KeyedScope}'s engine. */
+    public static <R> R callScoped(int partition, Object key, Supplier<R> action) {
+        if (key == null) {
+            throw new IllegalArgumentException("A record with a null key has no keyed state (partition " + partition + ")");
+        }
+        return KeyScopes.callWithin(running().scope(partition, key), action);
+    }
+
+    private static KeyedStates running() {
+        KeyedStates instance = running;
+        if (instance == null) {
+            throw new IllegalStateException("Keyed state is not started: the application has no @KeyedState field,"
+                    + " or it is not running");
+        }
+        return instance;
+    }
+
+    public boolean isKeyedChannel(String channel) {
+        return channels.contains(channel);
+    }
+
+    public KeyedStateConfig config() {
+        return config;
+    }
+
+    public HeapStateBackend backend() {
+        return backend;
+    }
+
+    public List<StateDescriptor> states() {
+        return states;
+    }
+
+    /** The handle of the {@code @KeyedState} field {@code field} of {@code beanClass}. */
+    public Object handle(String beanClass, String field) {
+        Object handle = handles.get(fieldKey(beanClass, field));
+        if (handle == null) {
+            throw new IllegalStateException("No keyed state was discovered at build time for " + beanClass + "." + field);
+        }
+        return handle;
+    }
+
+    /** The scope of a record of {@code partition} with key {@code key} (not null). */
+    public KeyScope scope(int partition, Object key) {
+        return new KeyScope(backend.shard(partition), RecordKeys.normalize(key));
+    }
+
+    void stop() {
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
+        running = null;
+    }
+
+    private ScheduledExecutorService startSweeper() {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "keyed-state-ttl-cleanup");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = config.ttlCleanupInterval().toMillis();
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                long removed = backend.removeExpired();
+                LOG.debugf("Removed %d expired keyed-state entries", removed);
+            } catch (RuntimeException e) {
+                LOG.warn("Removing expired keyed state failed; it will be retried", e);
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+        return executor;
+    }
+
+    private static String fieldKey(String beanClass, String field) {
+        return beanClass + "#" + field;
+    }
+}
