@@ -1,0 +1,90 @@
+package io.keyedstate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.keyedstate.runtime.KeyedStates;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * 20,000 records over 500 keys on a 4-partition topic per handler style: every key's count must
+ * come out exact, which it cannot if a handler ever saw another record's key.
+ */
+@QuarkusTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HandlerStylesTest {
+
+    static final int KEYS = 500;
+    static final int RECORDS = 20_000;
+    static final List<String> CHANNELS = List.of("payload", "message", "record", "consumer-record", "kafka-record", "uni",
+            "blocking", "virtual", "concurrent", "batch");
+
+    @Inject
+    Observations observations;
+
+    @Inject
+    KeyedStates states;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @BeforeAll
+    void produceTheSameRecordsToEveryTopic() {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < RECORDS; i++) {
+                String key = "key-" + (i % KEYS);
+                for (String topic : CHANNELS) {
+                    producer.send(new ProducerRecord<>(topic, key, key));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "payload", "message", "record", "consumer-record", "kafka-record", "uni", "blocking",
+            "virtual", "concurrent", "batch" })
+    void everyKeyCountsExactly(String channel) {
+        await().atMost(Duration.ofMinutes(2)).until(() -> observations.invocations(channel) >= RECORDS);
+
+        Map<String, Long> expected = IntStream.range(0, KEYS).boxed()
+                .collect(Collectors.toMap(i -> "key-" + i, i -> (long) (RECORDS / KEYS)));
+        assertThat(observations.invocations(channel)).isEqualTo(RECORDS);
+        assertThat(observations.highestCounts(channel)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "blocking", "concurrent" })
+    void theKeyFollowsTheRecordToWorkerThreads(String channel) {
+        await().atMost(Duration.ofMinutes(2)).until(() -> observations.invocations(channel) >= RECORDS);
+        assertThat(observations.threadKinds(channel)).contains("worker").doesNotContain("event-loop");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "payload" })
+    void stateIsShardedByPartition(String channel) {
+        await().atMost(Duration.ofMinutes(2)).until(() -> observations.invocations(channel) >= RECORDS);
+        assertThat(states.backend().shards()).extracting(shard -> shard.partition()).containsExactlyInAnyOrder(0, 1, 2, 3);
+    }
+}
