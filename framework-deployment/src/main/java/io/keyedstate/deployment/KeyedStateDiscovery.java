@@ -78,7 +78,7 @@ final class KeyedStateDiscovery {
         beans.sort(Comparator.comparing(bean -> bean.name().toString()));
         List<StateDescriptor> states = new ArrayList<>();
         Set<String> channels = new LinkedHashSet<>();
-        Set<Type> storedTypes = new LinkedHashSet<>();
+        Set<String> jacksonClasses = new LinkedHashSet<>();
         for (ClassInfo bean : beans) {
             checkScope(bean);
             channels.addAll(kafkaChannels(bean));
@@ -86,7 +86,7 @@ final class KeyedStateDiscovery {
             fields.sort(Comparator.comparing(FieldInfo::name));
             Map<String, FieldInfo> byStateName = new HashMap<>();
             for (FieldInfo field : fields) {
-                describe(field, states.size(), storedTypes).ifPresent(state -> {
+                describe(field, states.size(), jacksonClasses).ifPresent(state -> {
                     FieldInfo clash = byStateName.putIfAbsent(state.name(), field);
                     if (clash != null) {
                         problems.add(where(field) + ": state name \"" + state.name() + "\" is already used by field '"
@@ -98,7 +98,7 @@ final class KeyedStateDiscovery {
                 });
             }
         }
-        return new KeyedStatesBuildItem(states, channels, storedTypes);
+        return new KeyedStatesBuildItem(states, channels, jacksonClasses);
     }
 
     private void checkScope(ClassInfo bean) {
@@ -134,7 +134,7 @@ final class KeyedStateDiscovery {
         return channels;
     }
 
-    private Optional<StateDescriptor> describe(FieldInfo field, int id, Set<Type> storedTypes) {
+    private Optional<StateDescriptor> describe(FieldInfo field, int id, Set<String> jacksonClasses) {
         AnnotationInstance annotation = field.annotation(KEYED_STATE);
         Type type = field.type();
         StateKind kind = kindOf(type.name());
@@ -151,7 +151,7 @@ final class KeyedStateDiscovery {
         boolean typesOk = true;
         for (Type argument : type.asParameterizedType().arguments()) {
             typesOk &= checkStoredType(field, argument);
-            storedTypes.add(argument);
+            codecs.collectJacksonClasses(argument, jacksonClasses);
         }
         String name = annotation.value("name") == null || annotation.value("name").asString().isEmpty() ? field.name()
                 : annotation.value("name").asString();

@@ -2,15 +2,12 @@ package io.keyedstate.deployment;
 
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.jandex.AnnotationTransformation;
-import org.jboss.jandex.ClassInfo;
-import org.jboss.jandex.Type;
 
 import io.keyedstate.runtime.KeyBindingDecorator;
 import io.keyedstate.runtime.KeyedStateProducer;
@@ -92,27 +89,13 @@ class KeyedStateProcessor {
 
     /** Jackson encodes stored records and POJOs by reflection, which a native image must know about. */
     @BuildStep
-    void registerStoredTypesForReflection(KeyedStatesBuildItem states, CombinedIndexBuildItem index,
+    void registerJacksonEncodedTypesForReflection(KeyedStatesBuildItem states,
             BuildProducer<ReflectiveClassBuildItem> reflection) {
-        Set<String> classes = new HashSet<>();
-        for (Type type : states.storedTypes()) {
-            collectIndexedClasses(type, index, classes);
-        }
-        if (!classes.isEmpty()) {
-            reflection.produce(ReflectiveClassBuildItem.builder(classes.toArray(String[]::new))
+        if (!states.jacksonClasses().isEmpty()) {
+            reflection.produce(ReflectiveClassBuildItem.builder(states.jacksonClasses().toArray(String[]::new))
                     .constructors().methods().fields()
                     .reason("keyed state values encoded with Jackson")
                     .build());
-        }
-    }
-
-    private static void collectIndexedClasses(Type type, CombinedIndexBuildItem index, Set<String> classes) {
-        if (type.kind() == Type.Kind.PARAMETERIZED_TYPE) {
-            type.asParameterizedType().arguments().forEach(argument -> collectIndexedClasses(argument, index, classes));
-        }
-        ClassInfo info = index.getIndex().getClassByName(type.name());
-        if (info != null) {
-            classes.add(info.name().toString());
         }
     }
 }

@@ -3,8 +3,6 @@ package io.keyedstate.deployment;
 import java.util.List;
 import java.util.Set;
 
-import org.jboss.jandex.Type;
-
 import io.keyedstate.state.StateDescriptor;
 import io.quarkus.builder.item.SimpleBuildItem;
 
@@ -13,12 +11,12 @@ public final class KeyedStatesBuildItem extends SimpleBuildItem {
 
     private final List<StateDescriptor> states;
     private final Set<String> channels;
-    private final Set<Type> storedTypes;
+    private final Set<String> jacksonClasses;
 
-    KeyedStatesBuildItem(List<StateDescriptor> states, Set<String> channels, Set<Type> storedTypes) {
+    KeyedStatesBuildItem(List<StateDescriptor> states, Set<String> channels, Set<String> jacksonClasses) {
         this.states = List.copyOf(states);
         this.channels = Set.copyOf(channels);
-        this.storedTypes = Set.copyOf(storedTypes);
+        this.jacksonClasses = Set.copyOf(jacksonClasses);
     }
 
     public List<StateDescriptor> states() {
@@ -30,8 +28,8 @@ public final class KeyedStatesBuildItem extends SimpleBuildItem {
         return channels;
     }
 
-    /** The value and map-key types the states store, for codec and native-image registration. */
-    public Set<Type> storedTypes() {
-        return storedTypes;
+    /** The application classes that states store through Jackson, for native-image registration. */
+    public Set<String> jacksonClasses() {
+        return jacksonClasses;
     }
 }

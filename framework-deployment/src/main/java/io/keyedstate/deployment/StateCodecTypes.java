@@ -83,7 +83,19 @@ final class StateCodecTypes {
                 + " implementing io.keyedstate.StateCodec<" + name.withoutPackagePrefix() + ">.";
     }
 
-    Set<DotName> userCodecTypes() {
-        return userCodecTypes;
+    /**
+     * Adds the application classes within {@code type} that Jackson encodes (not those with a
+     * built-in or user codec): the ones a native image must be able to reflect on.
+     */
+    void collectJacksonClasses(Type type, Set<String> classes) {
+        if (userCodecTypes.contains(type.name())) {
+            return;
+        }
+        if (type.kind() == Type.Kind.PARAMETERIZED_TYPE) {
+            type.asParameterizedType().arguments().forEach(argument -> collectJacksonClasses(argument, classes));
+        }
+        if (!BuiltInCodecs.covers(type.name().toString()) && index.getClassByName(type.name()) != null) {
+            classes.add(type.name().toString());
+        }
     }
 }
