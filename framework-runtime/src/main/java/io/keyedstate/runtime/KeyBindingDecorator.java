@@ -75,8 +75,8 @@ public class KeyBindingDecorator implements PublisherDecorator {
             LOG.debugf("%s: skipped (quarkus.keyed-state.null-key=skip)", problem);
             message.ack();
         } else {
-            LOG.errorf("%s. The channel's failure strategy applies; set quarkus.keyed-state.null-key=skip to"
-                    + " acknowledge such records without handling them.", problem);
+            LOG.error(problem + ". The channel's failure strategy applies; set quarkus.keyed-state.null-key=skip to"
+                    + " acknowledge such records without handling them.");
             message.nack(new NullRecordKeyException(problem));
         }
         return false;
