@@ -1,0 +1,128 @@
+package io.keyedstate.benchmarks;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import io.keyedstate.MapState;
+import io.keyedstate.ValueState;
+import io.keyedstate.backend.heap.HeapShard;
+import io.keyedstate.backend.heap.HeapStateBackend;
+import io.keyedstate.scope.KeyScope;
+import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.StateDescriptor;
+import io.keyedstate.state.StateKind;
+
+/**
+ * Heap keyed state at {@code keys} record keys, each operation in its own key scope as a handler
+ * sees it, next to the same work on a plain {@code HashMap} (the ceiling: no scoping, no
+ * snapshot-friendly structure).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = { "-Xms2g", "-Xmx2g" })
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class HeapStateBenchmark {
+
+    private static final StateDescriptor COUNT = new StateDescriptor(0, "bench.Counter", "count", "count", StateKind.VALUE, 0);
+    private static final StateDescriptor PER_HOUR = new StateDescriptor(1, "bench.Counter", "perHour", "perHour", StateKind.MAP, 0);
+
+    @Param("1000000")
+    int keys;
+
+    private HeapShard shard;
+    private ValueState<Long> count;
+    private MapState<Integer, Long> perHour;
+    private String[] keyNames;
+    private Map<String, Long> plainCounts;
+    private Map<String, Map<Integer, Long>> plainPerHour;
+    private SplittableRandom random;
+
+    @Setup(Level.Trial)
+    @SuppressWarnings("unchecked")
+    public void fill() {
+        HeapStateBackend backend = new HeapStateBackend(List.of(COUNT, PER_HOUR), System::currentTimeMillis);
+        shard = backend.shard(0);
+        count = (ValueState<Long>) backend.handle(COUNT);
+        perHour = (MapState<Integer, Long>) backend.handle(PER_HOUR);
+        keyNames = new String[keys];
+        plainCounts = new HashMap<>();
+        plainPerHour = new HashMap<>();
+        for (int i = 0; i < keys; i++) {
+            String key = "user-" + i;
+            keyNames[i] = key;
+            int hour = i % 24;
+            KeyScopes.callWithin(new KeyScope(shard, key), () -> {
+                count.set(1L);
+                perHour.put(hour, 1L);
+                return null;
+            });
+            plainCounts.put(key, 1L);
+            plainPerHour.computeIfAbsent(key, k -> new HashMap<>()).put(hour, 1L);
+        }
+        random = new SplittableRandom(7);
+    }
+
+    private String nextKey() {
+        return keyNames[random.nextInt(keys)];
+    }
+
+    @Benchmark
+    public Long valueStateReadModifyWrite() {
+        return KeyScopes.callWithin(new KeyScope(shard, nextKey()), () -> {
+            long n = count.getOrDefault(0L) + 1;
+            count.set(n);
+            return n;
+        });
+    }
+
+    @Benchmark
+    public Long plainHashMapReadModifyWrite() {
+        return plainCounts.merge(nextKey(), 1L, Long::sum);
+    }
+
+    @Benchmark
+    public Long mapStatePut() {
+        int hour = random.nextInt(24);
+        return KeyScopes.callWithin(new KeyScope(shard, nextKey()), () -> {
+            perHour.put(hour, (long) hour);
+            return (long) hour;
+        });
+    }
+
+    @Benchmark
+    public Long plainNestedHashMapPut() {
+        int hour = random.nextInt(24);
+        return plainPerHour.computeIfAbsent(nextKey(), k -> new HashMap<>()).put(hour, (long) hour);
+    }
+
+    @Benchmark
+    public Long mapStateGet() {
+        int hour = random.nextInt(24);
+        return KeyScopes.callWithin(new KeyScope(shard, nextKey()), () -> perHour.get(hour));
+    }
+
+    @Benchmark
+    public Long plainNestedHashMapGet() {
+        int hour = random.nextInt(24);
+        Map<Integer, Long> map = plainPerHour.get(nextKey());
+        return map == null ? null : map.get(hour);
+    }
+}
