@@ -41,8 +41,8 @@ import io.keyedstate.state.StateKind;
 @Measurement(iterations = 5, time = 2)
 public class HeapStateBenchmark {
 
-    private static final StateDescriptor COUNT = new StateDescriptor(0, "bench.Counter", "count", "count", StateKind.VALUE, 0);
-    private static final StateDescriptor PER_HOUR = new StateDescriptor(1, "bench.Counter", "perHour", "perHour", StateKind.MAP, 0);
+    private static final StateDescriptor COUNT = new StateDescriptor(0, "bench.Counter", "count", "count", StateKind.VALUE, 0, "java.lang.Long", "");
+    private static final StateDescriptor PER_HOUR = new StateDescriptor(1, "bench.Counter", "perHour", "perHour", StateKind.MAP, 0, "java.lang.Long", "java.lang.Integer");
 
     @Param("1000000")
     int keys;

@@ -98,7 +98,7 @@ final class KeyedStateDiscovery {
                 });
             }
         }
-        return new KeyedStatesBuildItem(states, channels, jacksonClasses);
+        return new KeyedStatesBuildItem(states, channels, jacksonClasses, codecs.userCodecs());
     }
 
     private void checkScope(ClassInfo bean) {
@@ -172,8 +172,11 @@ final class KeyedStateDiscovery {
         if (!typesOk) {
             return Optional.empty();
         }
+        List<Type> arguments = type.asParameterizedType().arguments();
+        String valueType = StateCodecTypes.canonical(arguments.get(arguments.size() - 1));
+        String mapKeyType = kind == StateKind.MAP ? StateCodecTypes.canonical(arguments.get(0)) : "";
         return Optional.of(new StateDescriptor(id, field.declaringClass().name().toString(), field.name(), name, kind,
-                ttlMillis));
+                ttlMillis, valueType, mapKeyType));
     }
 
     private boolean checkStoredType(FieldInfo field, Type type) {

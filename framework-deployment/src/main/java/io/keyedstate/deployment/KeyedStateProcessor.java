@@ -1,5 +1,6 @@
 package io.keyedstate.deployment;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 
@@ -44,6 +45,15 @@ class KeyedStateProcessor {
                 .build();
     }
 
+    /** The application's codecs are looked up as beans at runtime, whatever their scope annotation. */
+    @BuildStep
+    void codecBeans(KeyedStatesBuildItem states, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (!states.userCodecs().isEmpty()) {
+            beans.produce(AdditionalBeanBuildItem.builder().addBeanClasses(states.userCodecs().values()).setUnremovable()
+                    .build());
+        }
+    }
+
     /** {@code @KeyedState} fields need no {@code @Inject}: the build adds it. */
     @BuildStep
     AnnotationsTransformerBuildItem injectKeyedStateFields() {
@@ -73,7 +83,8 @@ class KeyedStateProcessor {
                 .scope(Singleton.class)
                 .unremovable()
                 .setRuntimeInit()
-                .supplier(recorder.keyedStates(states.states(), new HashSet<>(states.channels()), shutdown))
+                .supplier(recorder.keyedStates(states.states(), new HashSet<>(states.channels()),
+                        new HashMap<>(states.userCodecs()), shutdown))
                 .done();
     }
 

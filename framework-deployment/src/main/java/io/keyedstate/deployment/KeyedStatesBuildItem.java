@@ -1,6 +1,7 @@
 package io.keyedstate.deployment;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.keyedstate.state.StateDescriptor;
@@ -12,11 +13,14 @@ public final class KeyedStatesBuildItem extends SimpleBuildItem {
     private final List<StateDescriptor> states;
     private final Set<String> channels;
     private final Set<String> jacksonClasses;
+    private final Map<String, String> userCodecs;
 
-    KeyedStatesBuildItem(List<StateDescriptor> states, Set<String> channels, Set<String> jacksonClasses) {
+    KeyedStatesBuildItem(List<StateDescriptor> states, Set<String> channels, Set<String> jacksonClasses,
+            Map<String, String> userCodecs) {
         this.states = List.copyOf(states);
         this.channels = Set.copyOf(channels);
         this.jacksonClasses = Set.copyOf(jacksonClasses);
+        this.userCodecs = Map.copyOf(userCodecs);
     }
 
     public List<StateDescriptor> states() {
@@ -31,5 +35,10 @@ public final class KeyedStatesBuildItem extends SimpleBuildItem {
     /** The application classes that states store through Jackson, for native-image registration. */
     public Set<String> jacksonClasses() {
         return jacksonClasses;
+    }
+
+    /** The application's {@code StateCodec} classes, by the class name of the type each encodes. */
+    public Map<String, String> userCodecs() {
+        return userCodecs;
     }
 }

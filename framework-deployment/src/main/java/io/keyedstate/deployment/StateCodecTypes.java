@@ -1,7 +1,10 @@
 package io.keyedstate.deployment;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.jboss.jandex.ClassInfo;
 import org.jboss.jandex.DotName;
@@ -23,13 +26,16 @@ final class StateCodecTypes {
 
     private final IndexView index;
     private final Set<DotName> userCodecTypes = new HashSet<>();
+    private final Map<String, String> userCodecs = new HashMap<>();
 
     StateCodecTypes(IndexView index) {
         this.index = index;
         for (ClassInfo codec : index.getAllKnownImplementors(STATE_CODEC)) {
             for (Type implemented : codec.interfaceTypes()) {
                 if (implemented.name().equals(STATE_CODEC) && implemented.kind() == Type.Kind.PARAMETERIZED_TYPE) {
-                    userCodecTypes.add(implemented.asParameterizedType().arguments().get(0).name());
+                    DotName encoded = implemented.asParameterizedType().arguments().get(0).name();
+                    userCodecTypes.add(encoded);
+                    userCodecs.put(encoded.toString(), codec.name().toString());
                 }
             }
         }
@@ -81,6 +87,20 @@ final class StateCodecTypes {
                 : " (no no-args constructor)")
                 + ". Store a record or a class with a no-args constructor (encoded with Jackson), or declare a bean"
                 + " implementing io.keyedstate.StateCodec<" + name.withoutPackagePrefix() + ">.";
+    }
+
+    /** The application's codec classes, by the class name of the type each encodes. */
+    Map<String, String> userCodecs() {
+        return userCodecs;
+    }
+
+    /** The canonical form of {@code type} that Jackson's type factory parses: {@code java.util.List<com.acme.Order>}. */
+    static String canonical(Type type) {
+        if (type.kind() == Type.Kind.PARAMETERIZED_TYPE) {
+            return type.name() + type.asParameterizedType().arguments().stream().map(StateCodecTypes::canonical)
+                    .collect(Collectors.joining(",", "<", ">"));
+        }
+        return type.name().toString();
     }
 
     /**

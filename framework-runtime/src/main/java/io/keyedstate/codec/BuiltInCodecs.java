@@ -55,9 +55,17 @@ public final class BuiltInCodecs {
         return (StateCodec<T>) CODECS.get(type);
     }
 
-    /** Names of the types with a built-in codec, as the build sees them ({@code byte[]} as {@code [B}). */
+    private static final Map<String, StateCodec<?>> BY_NAME = CODECS.entrySet().stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(entry -> entry.getKey().getName(), Map.Entry::getValue));
+
+    /** The built-in codec of the class named {@code className} ({@code byte[]} is {@code [B}), or null. */
+    public static StateCodec<?> forName(String className) {
+        return BY_NAME.get(className);
+    }
+
+    /** Whether the class named {@code className} has a built-in codec. */
     public static boolean covers(String className) {
-        return CODECS.keySet().stream().anyMatch(type -> type.getName().equals(className));
+        return BY_NAME.containsKey(className);
     }
 
     private interface Encoder<T> {

@@ -1,10 +1,21 @@
 package io.keyedstate.runtime;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.util.TypeLiteral;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.keyedstate.StateCodec;
+import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.state.StateDescriptor;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.InstanceHandle;
 import io.quarkus.runtime.RuntimeValue;
 import io.quarkus.runtime.ShutdownContext;
 import io.quarkus.runtime.annotations.Recorder;
@@ -18,9 +29,26 @@ public class KeyedStateRecorder {
         this.config = config;
     }
 
-    public Supplier<KeyedStates> keyedStates(List<StateDescriptor> states, Set<String> channels, ShutdownContext shutdown) {
+    /**
+     * @param userCodecs the application's {@code StateCodec} bean classes, by the class name of the type they encode
+     */
+    public Supplier<KeyedStates> keyedStates(List<StateDescriptor> states, Set<String> channels,
+            Map<String, String> userCodecs, ShutdownContext shutdown) {
         return () -> {
-            KeyedStates keyedStates = new KeyedStates(states, channels, config.getValue());
+            Map<String, StateCodec<?>> codecBeans = new HashMap<>();
+            // Matched by bean class name: no class loading by name, which a native image would need registered.
+            // StateCodec<?>, not the raw type: a raw required type does not match the bean type StateCodec<Shape>.
+            for (InstanceHandle<StateCodec<?>> codec : Arc.container().select(new TypeLiteral<StateCodec<?>>() {
+            }, Any.Literal.INSTANCE).handles()) {
+                String beanClass = codec.getBean().getBeanClass().getName();
+                userCodecs.forEach((type, codecClass) -> {
+                    if (codecClass.equals(beanClass)) {
+                        codecBeans.put(type, codec.get());
+                    }
+                });
+            }
+            StateCodecs codecs = new StateCodecs(Arc.container().instance(ObjectMapper.class).get(), codecBeans);
+            KeyedStates keyedStates = new KeyedStates(states, channels, config.getValue(), codecs);
             shutdown.addShutdownTask(keyedStates::stop);
             return keyedStates;
         };

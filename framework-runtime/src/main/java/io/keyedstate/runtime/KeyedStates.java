@@ -11,7 +11,10 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
+import io.keyedstate.backend.heap.HeapShard;
+import io.keyedstate.backend.heap.HeapSizeEstimator;
 import io.keyedstate.backend.heap.HeapStateBackend;
+import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.scope.KeyScope;
 import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.scope.RecordKeys;
@@ -32,8 +35,9 @@ public final class KeyedStates {
     private final HeapStateBackend backend;
     private final Map<String, Object> handles = new HashMap<>();
     private final ScheduledExecutorService sweeper;
+    private final HeapSizeEstimator sizeEstimator;
 
-    KeyedStates(List<StateDescriptor> states, Set<String> channels, KeyedStateConfig config) {
+    KeyedStates(List<StateDescriptor> states, Set<String> channels, KeyedStateConfig config, StateCodecs codecs) {
         this.states = List.copyOf(states);
         this.channels = Set.copyOf(channels);
         this.config = config;
@@ -41,6 +45,7 @@ public final class KeyedStates {
         for (StateDescriptor state : this.states) {
             handles.put(fieldKey(state.beanClass(), state.field()), backend.handle(state));
         }
+        this.sizeEstimator = new HeapSizeEstimator(this.states, codecs);
         this.sweeper = this.states.stream().anyMatch(StateDescriptor::hasTtl) ? startSweeper() : null;
         running = this;
     }
@@ -76,6 +81,11 @@ public final class KeyedStates {
 
     public List<StateDescriptor> states() {
         return states;
+    }
+
+    /** About how many bytes the shard's state takes encoded: what a full checkpoint of it would write. */
+    public long estimatedBytes(HeapShard shard) {
+        return sizeEstimator.estimatedBytes(shard.snapshot());
     }
 
     /** The handle of the {@code @KeyedState} field {@code field} of {@code beanClass}. */

@@ -11,8 +11,11 @@ import io.quarkus.runtime.annotations.RecordableConstructor;
  * @param name the state name (unique within the bean)
  * @param kind value, map or list
  * @param ttlMillis time to live after the last write, or 0 for none
+ * @param valueType the canonical type of values (list elements, map values), e.g. {@code java.util.List<com.acme.Order>}
+ * @param mapKeyType the canonical type of a map state's keys; empty for other states
  */
-public record StateDescriptor(int id, String beanClass, String field, String name, StateKind kind, long ttlMillis) {
+public record StateDescriptor(int id, String beanClass, String field, String name, StateKind kind, long ttlMillis,
+        String valueType, String mapKeyType) {
 
     @RecordableConstructor
     public StateDescriptor {

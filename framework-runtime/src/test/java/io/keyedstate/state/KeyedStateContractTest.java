@@ -29,12 +29,12 @@ import io.keyedstate.scope.KeyScopes;
  */
 class KeyedStateContractTest {
 
-    static final StateDescriptor COUNT = new StateDescriptor(0, "app.Counter", "count", "count", StateKind.VALUE, 0);
-    static final StateDescriptor PER_HOUR = new StateDescriptor(1, "app.Counter", "perHour", "perHour", StateKind.MAP, 0);
-    static final StateDescriptor EVENTS = new StateDescriptor(2, "app.Counter", "events", "events", StateKind.LIST, 0);
-    static final StateDescriptor RECENT = new StateDescriptor(3, "app.Counter", "recent", "recent", StateKind.VALUE, 1_000);
-    static final StateDescriptor RECENT_MAP = new StateDescriptor(4, "app.Counter", "recentMap", "recentMap", StateKind.MAP, 1_000);
-    static final StateDescriptor RECENT_LIST = new StateDescriptor(5, "app.Counter", "recentList", "recentList", StateKind.LIST, 1_000);
+    static final StateDescriptor COUNT = new StateDescriptor(0, "app.Counter", "count", "count", StateKind.VALUE, 0, "java.lang.Long", "");
+    static final StateDescriptor PER_HOUR = new StateDescriptor(1, "app.Counter", "perHour", "perHour", StateKind.MAP, 0, "java.lang.Long", "java.lang.String");
+    static final StateDescriptor EVENTS = new StateDescriptor(2, "app.Counter", "events", "events", StateKind.LIST, 0, "java.lang.String", "");
+    static final StateDescriptor RECENT = new StateDescriptor(3, "app.Counter", "recent", "recent", StateKind.VALUE, 1_000, "java.lang.String", "");
+    static final StateDescriptor RECENT_MAP = new StateDescriptor(4, "app.Counter", "recentMap", "recentMap", StateKind.MAP, 1_000, "java.lang.String", "java.lang.String");
+    static final StateDescriptor RECENT_LIST = new StateDescriptor(5, "app.Counter", "recentList", "recentList", StateKind.LIST, 1_000, "java.lang.String", "");
     static final List<StateDescriptor> STATES = List.of(COUNT, PER_HOUR, EVENTS, RECENT, RECENT_MAP, RECENT_LIST);
 
     /** A backend under test, with a clock the test moves. */

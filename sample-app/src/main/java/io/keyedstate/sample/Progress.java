@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.keyedstate.backend.heap.HeapShard;
 import io.keyedstate.runtime.KeyedStates;
 import io.quarkus.scheduler.Scheduled;
 
@@ -34,8 +35,13 @@ public class Progress {
         double perSecond = (total - lastProcessed) * 1e9 / Math.max(1, now - lastNanos);
         lastProcessed = total;
         lastNanos = now;
-        long keys = states.backend().shards().stream().mapToLong(shard -> shard.keyCount()).sum();
-        LOG.infof("processed %,d records (%,.0f records/s), %,d keys in state over %d shards", total, perSecond, keys,
-                states.backend().shards().size());
+        long keys = 0;
+        long bytes = 0;
+        for (HeapShard shard : states.backend().shards()) {
+            keys += shard.keyCount();
+            bytes += states.estimatedBytes(shard);
+        }
+        LOG.infof("processed %,d records (%,.0f records/s); state: %,d keys, ~%,d bytes, %d shards", total, perSecond,
+                keys, bytes, states.backend().shards().size());
     }
 }

@@ -14,7 +14,7 @@ import io.keyedstate.state.StateKind;
 
 class HeapShardSnapshotTest {
 
-    static final StateDescriptor COUNT = new StateDescriptor(0, "app.Counter", "count", "count", StateKind.VALUE, 0);
+    static final StateDescriptor COUNT = new StateDescriptor(0, "app.Counter", "count", "count", StateKind.VALUE, 0, "java.lang.Long", "");
 
     @Test
     void aSnapshotKeepsTheStateOfItsInstantWhileWritesGoOn() {

@@ -5,11 +5,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkus.test.QuarkusUnitTest;
 
-class BeanWithoutKafkaIncomingFailsTheBuild {
+class ValueTypeWithoutCodecFailsTheBuildTest {
 
     @RegisterExtension
-    static final QuarkusUnitTest app = BuildErrorTest.failsWith(BuildErrorTest.NoIncoming.class,
-            "BuildErrorTest$NoIncoming", "no @Incoming method on a Kafka channel", "add an @Incoming method");
+    static final QuarkusUnitTest app = BuildErrorTest.failsWith(
+            new Class<?>[] { BuildErrorTest.NoCodec.class, BuildErrorTest.Shape.class },
+            "BuildErrorTest$NoCodec.shapes", "no codec for", "StateCodec<BuildErrorTest$Shape>");
 
     @Test
     void buildFailsWithAMessageNamingTheFieldAndTheFix() {

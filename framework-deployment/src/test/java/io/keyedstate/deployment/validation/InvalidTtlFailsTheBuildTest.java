@@ -5,7 +5,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkus.test.QuarkusUnitTest;
 
-class InvalidTtlFailsTheBuild {
+class InvalidTtlFailsTheBuildTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = BuildErrorTest.failsWith(BuildErrorTest.BadTtl.class,

@@ -5,11 +5,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkus.test.QuarkusUnitTest;
 
-class RawTypeFailsTheBuild {
+class UnsupportedBeanScopeFailsTheBuildTest {
 
     @RegisterExtension
-    static final QuarkusUnitTest app = BuildErrorTest.failsWith(BuildErrorTest.RawType.class,
-            "BuildErrorTest$RawType.count", "raw ValueState", "ValueState<Long>");
+    static final QuarkusUnitTest app = BuildErrorTest.failsWith(BuildErrorTest.WrongScope.class,
+            "BuildErrorTest$WrongScope", "is not @ApplicationScoped or @Singleton", "annotate the class with");
 
     @Test
     void buildFailsWithAMessageNamingTheFieldAndTheFix() {

@@ -5,11 +5,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkus.test.QuarkusUnitTest;
 
-class UnsupportedBeanScopeFailsTheBuild {
+class BeanWithoutKafkaIncomingFailsTheBuildTest {
 
     @RegisterExtension
-    static final QuarkusUnitTest app = BuildErrorTest.failsWith(BuildErrorTest.WrongScope.class,
-            "BuildErrorTest$WrongScope", "is not @ApplicationScoped or @Singleton", "annotate the class with");
+    static final QuarkusUnitTest app = BuildErrorTest.failsWith(BuildErrorTest.NoIncoming.class,
+            "BuildErrorTest$NoIncoming", "no @Incoming method on a Kafka channel", "add an @Incoming method");
 
     @Test
     void buildFailsWithAMessageNamingTheFieldAndTheFix() {

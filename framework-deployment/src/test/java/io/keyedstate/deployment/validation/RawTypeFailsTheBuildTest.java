@@ -5,12 +5,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkus.test.QuarkusUnitTest;
 
-class ValueTypeWithoutCodecFailsTheBuild {
+class RawTypeFailsTheBuildTest {
 
     @RegisterExtension
-    static final QuarkusUnitTest app = BuildErrorTest.failsWith(
-            new Class<?>[] { BuildErrorTest.NoCodec.class, BuildErrorTest.Shape.class },
-            "BuildErrorTest$NoCodec.shapes", "no codec for", "StateCodec<BuildErrorTest$Shape>");
+    static final QuarkusUnitTest app = BuildErrorTest.failsWith(BuildErrorTest.RawType.class,
+            "BuildErrorTest$RawType.count", "raw ValueState", "ValueState<Long>");
 
     @Test
     void buildFailsWithAMessageNamingTheFieldAndTheFix() {

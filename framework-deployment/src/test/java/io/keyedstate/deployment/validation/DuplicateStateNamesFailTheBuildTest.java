@@ -5,11 +5,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkus.test.QuarkusUnitTest;
 
-class UnsupportedStateTypeFailsTheBuild {
+class DuplicateStateNamesFailTheBuildTest {
 
     @RegisterExtension
-    static final QuarkusUnitTest app = BuildErrorTest.failsWith(BuildErrorTest.UnsupportedType.class,
-            "BuildErrorTest$UnsupportedType.count", "is not keyed state", "ValueState<T>, MapState<K, V> or ListState<T>");
+    static final QuarkusUnitTest app = BuildErrorTest.failsWith(BuildErrorTest.DuplicateNames.class,
+            "BuildErrorTest$DuplicateNames.second", "\"count\" is already used by field 'first'", "@KeyedState(name");
 
     @Test
     void buildFailsWithAMessageNamingTheFieldAndTheFix() {
