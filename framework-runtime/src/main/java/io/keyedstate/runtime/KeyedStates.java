@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import io.keyedstate.backend.heap.HeapShard;
@@ -46,6 +47,7 @@ public final class KeyedStates {
             handles.put(fieldKey(state.beanClass(), state.field()), backend.handle(state));
         }
         this.sizeEstimator = new HeapSizeEstimator(this.states, codecs);
+        warnAboutForeignRebalanceListeners();
         this.sweeper = this.states.stream().anyMatch(StateDescriptor::hasTtl) ? startSweeper() : null;
         running = this;
     }
@@ -107,6 +109,18 @@ public final class KeyedStates {
             sweeper.shutdownNow();
         }
         running = null;
+    }
+
+    /** A channel with its own rebalance listener keeps the shards of partitions it no longer owns. */
+    private void warnAboutForeignRebalanceListeners() {
+        for (String channel : channels) {
+            String property = "mp.messaging.incoming." + channel + ".consumer-rebalance-listener.name";
+            ConfigProvider.getConfig().getOptionalValue(property, String.class)
+                    .filter(listener -> !listener.equals(ShardAssignmentListener.NAME))
+                    .ifPresent(listener -> LOG.warnf("%s=%s replaces the keyed-state listener '%s', so shards of revoked"
+                            + " partitions are not dropped. Remove the property, or call %s from your listener.",
+                            property, listener, ShardAssignmentListener.NAME, ShardAssignmentListener.class.getName()));
+        }
     }
 
     private ScheduledExecutorService startSweeper() {

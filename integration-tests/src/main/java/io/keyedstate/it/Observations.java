@@ -36,6 +36,9 @@ public class Observations {
     }
 
     private static String describe(Thread thread) {
+        if (thread.toString().startsWith("VirtualThread")) { // Thread.isVirtual() needs Java 21
+            return "virtual";
+        }
         if (thread.getName().startsWith("vert.x-eventloop")) {
             return "event-loop";
         }

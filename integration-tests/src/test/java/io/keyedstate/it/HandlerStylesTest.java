@@ -81,6 +81,14 @@ class HandlerStylesTest {
         assertThat(observations.threadKinds(channel)).contains("worker").doesNotContain("event-loop");
     }
 
+    @org.junit.jupiter.api.Test
+    void runOnVirtualThreadHandlersRunOnVirtualThreadsFromJava21() {
+        await().atMost(Duration.ofMinutes(2)).until(() -> observations.invocations("virtual") >= RECORDS);
+        // Before Java 21 Quarkus falls back to worker threads; either way the key followed the record.
+        String expected = Runtime.version().feature() >= 21 ? "virtual" : "worker";
+        assertThat(observations.threadKinds("virtual")).containsExactly(expected);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "payload" })
     void stateIsShardedByPartition(String channel) {
