@@ -12,8 +12,7 @@ import java.util.function.Supplier;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
-import io.keyedstate.backend.heap.HeapShard;
-import io.keyedstate.backend.heap.HeapSizeEstimator;
+import io.keyedstate.backend.StateBackend;
 import io.keyedstate.backend.heap.HeapStateBackend;
 import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.scope.KeyScope;
@@ -33,20 +32,18 @@ public final class KeyedStates {
     private final List<StateDescriptor> states;
     private final Set<String> channels;
     private final KeyedStateConfig config;
-    private final HeapStateBackend backend;
+    private final StateBackend backend;
     private final Map<String, Object> handles = new HashMap<>();
     private final ScheduledExecutorService sweeper;
-    private final HeapSizeEstimator sizeEstimator;
 
     KeyedStates(List<StateDescriptor> states, Set<String> channels, KeyedStateConfig config, StateCodecs codecs) {
         this.states = List.copyOf(states);
         this.channels = Set.copyOf(channels);
         this.config = config;
-        this.backend = new HeapStateBackend(this.states, System::currentTimeMillis);
+        this.backend = new HeapStateBackend(this.states, System::currentTimeMillis, codecs);
         for (StateDescriptor state : this.states) {
             handles.put(fieldKey(state.beanClass(), state.field()), backend.handle(state));
         }
-        this.sizeEstimator = new HeapSizeEstimator(this.states, codecs);
         warnAboutForeignRebalanceListeners();
         this.sweeper = this.states.stream().anyMatch(StateDescriptor::hasTtl) ? startSweeper() : null;
         running = this;
@@ -77,17 +74,12 @@ public final class KeyedStates {
         return config;
     }
 
-    public HeapStateBackend backend() {
+    public StateBackend backend() {
         return backend;
     }
 
     public List<StateDescriptor> states() {
         return states;
-    }
-
-    /** About how many bytes the shard's state takes encoded: what a full checkpoint of it would write. */
-    public long estimatedBytes(HeapShard shard) {
-        return sizeEstimator.estimatedBytes(shard.snapshot());
     }
 
     /** The handle of the {@code @KeyedState} field {@code field} of {@code beanClass}. */
@@ -108,6 +100,7 @@ public final class KeyedStates {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+        backend.close();
         running = null;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,15 +15,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.keyedstate.ListState;
 import io.keyedstate.MapState;
 import io.keyedstate.ValueState;
+import io.keyedstate.backend.StateBackend;
 import io.keyedstate.backend.heap.HeapStateBackend;
 import io.keyedstate.scope.KeyScope;
 import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.scope.RecordKeys;
 
 /**
  * The behaviour every state backend owes its users. Each test runs once per backend.
@@ -37,18 +42,6 @@ class KeyedStateContractTest {
     static final StateDescriptor RECENT_LIST = new StateDescriptor(5, "app.Counter", "recentList", "recentList", StateKind.LIST, 1_000, "java.lang.String", "");
     static final List<StateDescriptor> STATES = List.of(COUNT, PER_HOUR, EVENTS, RECENT, RECENT_MAP, RECENT_LIST);
 
-    /** A backend under test, with a clock the test moves. */
-    interface Backend {
-
-        Object handle(StateDescriptor state);
-
-        KeyScope scope(int partition, Object key);
-
-        long removeExpired();
-
-        long keyCount(int partition);
-    }
-
     static final class ManualClock {
         final AtomicLong now = new AtomicLong(1_000_000);
     }
@@ -57,48 +50,41 @@ class KeyedStateContractTest {
         return Stream.of("heap");
     }
 
-    static Backend create(String kind, ManualClock clock) {
-        return switch (kind) {
-            case "heap" -> {
-                HeapStateBackend heap = new HeapStateBackend(STATES, clock.now::get);
-                yield new Backend() {
-                    public Object handle(StateDescriptor state) {
-                        return heap.handle(state);
-                    }
+    @TempDir
+    Path localDir;
 
-                    public KeyScope scope(int partition, Object key) {
-                        return new KeyScope(heap.shard(partition), io.keyedstate.scope.RecordKeys.normalize(key));
-                    }
+    private final List<StateBackend> opened = new ArrayList<>();
 
-                    public long removeExpired() {
-                        return heap.removeExpired();
-                    }
-
-                    public long keyCount(int partition) {
-                        return heap.shard(partition).keyCount();
-                    }
-                };
-            }
-            default -> throw new IllegalArgumentException(kind);
-        };
+    @AfterEach
+    void closeBackends() {
+        opened.forEach(StateBackend::close);
     }
 
-    private static void in(Backend backend, int partition, Object key, Runnable action) {
-        KeyScopes.callWithin(backend.scope(partition, key), () -> {
+    private StateBackend create(String kind, ManualClock clock) {
+        StateBackend backend = switch (kind) {
+            case "heap" -> new HeapStateBackend(STATES, clock.now::get);
+            default -> throw new IllegalArgumentException(kind);
+        };
+        opened.add(backend);
+        return backend;
+    }
+
+    private static void in(StateBackend backend, int partition, Object key, Runnable action) {
+        KeyScopes.callWithin(new KeyScope(backend.shard(partition), RecordKeys.normalize(key)), () -> {
             action.run();
             return null;
         });
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> T handle(Backend backend, StateDescriptor state) {
+    private static <T> T handle(StateBackend backend, StateDescriptor state) {
         return (T) backend.handle(state);
     }
 
     @ParameterizedTest
     @MethodSource("backends")
     void valueStateHoldsOneValuePerKey(String kind) {
-        Backend backend = create(kind, new ManualClock());
+        StateBackend backend = create(kind, new ManualClock());
         ValueState<Long> count = handle(backend, COUNT);
 
         in(backend, 0, "a", () -> {
@@ -117,13 +103,13 @@ class KeyedStateContractTest {
             count.set(null);
             assertThat(count.getOrDefault(0L)).isZero();
         });
-        assertThat(backend.keyCount(0)).isZero();
+        assertThat(backend.shard(0).keyCount()).isZero();
     }
 
     @ParameterizedTest
     @MethodSource("backends")
     void theSameKeyInAnotherPartitionIsAnotherState(String kind) {
-        Backend backend = create(kind, new ManualClock());
+        StateBackend backend = create(kind, new ManualClock());
         ValueState<Long> count = handle(backend, COUNT);
 
         in(backend, 0, "a", () -> count.set(1L));
@@ -133,7 +119,7 @@ class KeyedStateContractTest {
     @ParameterizedTest
     @MethodSource("backends")
     void byteArrayKeysMatchByContent(String kind) {
-        Backend backend = create(kind, new ManualClock());
+        StateBackend backend = create(kind, new ManualClock());
         ValueState<String> count = handle(backend, COUNT);
 
         in(backend, 0, new byte[] { 1, 2, 3 }, () -> count.set("x"));
@@ -144,7 +130,7 @@ class KeyedStateContractTest {
     @ParameterizedTest
     @MethodSource("backends")
     void mapStateSupportsEveryOperation(String kind) {
-        Backend backend = create(kind, new ManualClock());
+        StateBackend backend = create(kind, new ManualClock());
         MapState<String, Long> perHour = handle(backend, PER_HOUR);
 
         in(backend, 1, "user-1", () -> {
@@ -168,13 +154,13 @@ class KeyedStateContractTest {
             perHour.clear();
             assertThat(perHour.isEmpty()).isTrue();
         });
-        assertThat(backend.keyCount(1)).isZero();
+        assertThat(backend.shard(1).keyCount()).isZero();
     }
 
     @ParameterizedTest
     @MethodSource("backends")
     void mapIterationIsNotDisturbedByWritesDuringIt(String kind) {
-        Backend backend = create(kind, new ManualClock());
+        StateBackend backend = create(kind, new ManualClock());
         MapState<String, Long> perHour = handle(backend, PER_HOUR);
 
         in(backend, 0, "k", () -> {
@@ -193,7 +179,7 @@ class KeyedStateContractTest {
     @ParameterizedTest
     @MethodSource("backends")
     void listStateKeepsInsertionOrder(String kind) {
-        Backend backend = create(kind, new ManualClock());
+        StateBackend backend = create(kind, new ManualClock());
         ListState<String> events = handle(backend, EVENTS);
 
         in(backend, 2, "k", () -> {
@@ -207,14 +193,14 @@ class KeyedStateContractTest {
             events.clear();
             assertThat(events.get()).isEmpty();
         });
-        assertThat(backend.keyCount(2)).isZero();
+        assertThat(backend.shard(2).keyCount()).isZero();
     }
 
     @ParameterizedTest
     @MethodSource("backends")
     void expiredValuesReadAsAbsentAndAreRemovedInTheBackground(String kind) {
         ManualClock clock = new ManualClock();
-        Backend backend = create(kind, clock);
+        StateBackend backend = create(kind, clock);
         ValueState<String> recent = handle(backend, RECENT);
         MapState<String, String> recentMap = handle(backend, RECENT_MAP);
         ListState<String> recentList = handle(backend, RECENT_LIST);
@@ -237,19 +223,19 @@ class KeyedStateContractTest {
             assertThat(recentMap.get("old")).isNull();
             assertThat(recentList.get()).containsExactly("new");
         });
-        assertThat(backend.keyCount(0)).isEqualTo(3);
+        assertThat(backend.shard(0).keyCount()).isEqualTo(3);
         assertThat(backend.removeExpired()).isEqualTo(3);
-        assertThat(backend.keyCount(0)).isEqualTo(2);
+        assertThat(backend.shard(0).keyCount()).isEqualTo(2);
 
         clock.now.addAndGet(600);
         backend.removeExpired();
-        assertThat(backend.keyCount(0)).isZero();
+        assertThat(backend.shard(0).keyCount()).isZero();
     }
 
     @ParameterizedTest
     @MethodSource("backends")
     void aHandleOutsideAKeyedScopeSaysHowToUseIt(String kind) {
-        Backend backend = create(kind, new ManualClock());
+        StateBackend backend = create(kind, new ManualClock());
         ValueState<Long> count = handle(backend, COUNT);
 
         assertThatThrownBy(count::get)
@@ -263,7 +249,7 @@ class KeyedStateContractTest {
     @ParameterizedTest
     @MethodSource("backends")
     void concurrentUpdatesOfDifferentKeysInOneShardAreAllKept(String kind) throws Exception {
-        Backend backend = create(kind, new ManualClock());
+        StateBackend backend = create(kind, new ManualClock());
         ValueState<Long> count = handle(backend, COUNT);
         int keys = 64;
         int incrementsPerKey = 500;

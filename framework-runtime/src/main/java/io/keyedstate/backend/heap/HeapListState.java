@@ -28,7 +28,7 @@ final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
         }
         List<Object> stored = wrapAll(elements);
         KeyScope scope = scope();
-        scope.shard().update(id, scope.key(), current -> {
+        shard(scope).update(id, scope.key(), current -> {
             Appended list = (Appended) current;
             for (Object element : stored) {
                 list = Appended.append(list, element);
@@ -59,7 +59,7 @@ final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
     public void update(List<? extends T> elements) {
         Appended replacement = Appended.of(wrapAll(elements));
         KeyScope scope = scope();
-        scope.shard().update(id, scope.key(), current -> replacement);
+        shard(scope).update(id, scope.key(), current -> replacement);
     }
 
     @Override

@@ -26,7 +26,7 @@ final class HeapMapState<K, V> extends HeapStateHandle implements MapState<K, V>
     @SuppressWarnings("unchecked")
     private void change(Function<PersistentHashMap<Object, Object>, PersistentHashMap<Object, Object>> change) {
         KeyScope scope = scope();
-        scope.shard().update(id, scope.key(), current -> {
+        shard(scope).update(id, scope.key(), current -> {
             PersistentHashMap<Object, Object> map = current == null ? PersistentHashMap.empty()
                     : (PersistentHashMap<Object, Object>) current;
             PersistentHashMap<Object, Object> changed = change.apply(map);
@@ -96,7 +96,7 @@ final class HeapMapState<K, V> extends HeapStateHandle implements MapState<K, V>
     @Override
     public void clear() {
         KeyScope scope = scope();
-        scope.shard().update(id, scope.key(), current -> null);
+        shard(scope).update(id, scope.key(), current -> null);
     }
 
     /** The live entries, as of now, mapped; later writes do not show. */

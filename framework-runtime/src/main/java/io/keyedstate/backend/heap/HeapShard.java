@@ -3,25 +3,30 @@ package io.keyedstate.backend.heap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.UnaryOperator;
 
+import io.keyedstate.backend.StateShard;
+
 /**
  * The state of one input partition: a table per keyed state, each an immutable map swapped by
  * compare-and-set. Records of different keys may be processed concurrently
  * ({@code @Blocking(ordered = false)}); those of one key never are, so a retried update only ever
  * races with other keys.
  */
-public final class HeapShard {
+public final class HeapShard implements StateShard {
 
     private final int partition;
     private final AtomicReferenceArray<PersistentHashMap<Object, Object>> tables;
+    private final HeapSizeEstimator sizeEstimator;
 
-    HeapShard(int partition, int stateCount) {
+    HeapShard(int partition, int stateCount, HeapSizeEstimator sizeEstimator) {
         this.partition = partition;
+        this.sizeEstimator = sizeEstimator;
         this.tables = new AtomicReferenceArray<>(stateCount);
         for (int i = 0; i < stateCount; i++) {
             tables.set(i, PersistentHashMap.empty());
         }
     }
 
+    @Override
     public int partition() {
         return partition;
     }
@@ -71,12 +76,17 @@ public final class HeapShard {
         return new HeapSnapshot(partition, roots);
     }
 
-    /** The number of record keys that hold state, summed over the states. */
+    @Override
     public long keyCount() {
         long count = 0;
         for (int i = 0; i < tables.length(); i++) {
             count += tables.get(i).size();
         }
         return count;
+    }
+
+    @Override
+    public long estimatedBytes() {
+        return sizeEstimator.estimatedBytes(snapshot());
     }
 }

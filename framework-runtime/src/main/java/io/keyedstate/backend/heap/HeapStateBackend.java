@@ -6,21 +6,32 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.keyedstate.backend.StateBackend;
+import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.state.StateDescriptor;
 
 /**
  * Keyed state on the JVM heap: one {@link HeapShard} per input partition, created when the
  * partition is assigned (or its first record arrives) and dropped when it is revoked.
  */
-public final class HeapStateBackend {
+public final class HeapStateBackend implements StateBackend {
 
     private final List<StateDescriptor> states;
     private final LongSupplier clock;
     private final Map<Integer, HeapShard> shards = new ConcurrentHashMap<>();
+    private final HeapSizeEstimator sizeEstimator;
 
+    /** A backend whose size estimates encode with built-in codecs and a plain Jackson mapper. */
     public HeapStateBackend(List<StateDescriptor> states, LongSupplier clock) {
+        this(states, clock, new StateCodecs(new ObjectMapper(), Map.of()));
+    }
+
+    public HeapStateBackend(List<StateDescriptor> states, LongSupplier clock, StateCodecs codecs) {
         this.states = List.copyOf(states);
         this.clock = clock;
+        this.sizeEstimator = new HeapSizeEstimator(this.states, codecs);
         for (int i = 0; i < this.states.size(); i++) {
             if (this.states.get(i).id() != i) {
                 throw new IllegalArgumentException("State ids must be dense and ordered: " + this.states);
@@ -28,21 +39,22 @@ public final class HeapStateBackend {
         }
     }
 
-    /** The shard of {@code partition}, created empty if the partition has none yet. */
+    @Override
     public HeapShard shard(int partition) {
-        return shards.computeIfAbsent(partition, p -> new HeapShard(p, states.size()));
+        return shards.computeIfAbsent(partition, p -> new HeapShard(p, states.size(), sizeEstimator));
     }
 
-    /** Drops the shard of a partition this instance no longer owns. */
+    @Override
     public void drop(int partition) {
         shards.remove(partition);
     }
 
+    @Override
     public Collection<HeapShard> shards() {
         return shards.values();
     }
 
-    /** The handle that a {@code @KeyedState} field of this descriptor gets. */
+    @Override
     public Object handle(StateDescriptor descriptor) {
         return switch (descriptor.kind()) {
             case VALUE -> new HeapValueState<>(descriptor, clock);
@@ -51,13 +63,8 @@ public final class HeapStateBackend {
         };
     }
 
-    /**
-     * Removes expired values from every shard, so that keys that are never read again do not hold
-     * memory. Safe while records are processed: an entry is only removed if it is still the expired
-     * one that the sweep saw.
-     *
-     * @return how many stored entries were removed or shrunk
-     */
+    /** An entry is only removed if it is still the expired one that the sweep saw. */
+    @Override
     public long removeExpired() {
         long now = clock.getAsLong();
         long changed = 0;
@@ -87,5 +94,10 @@ public final class HeapStateBackend {
             }
         }
         return changed;
+    }
+
+    @Override
+    public void close() {
+        shards.clear();
     }
 }

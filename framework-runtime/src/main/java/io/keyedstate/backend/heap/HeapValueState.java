@@ -28,7 +28,7 @@ final class HeapValueState<T> extends HeapStateHandle implements ValueState<T> {
     public void set(T value) {
         KeyScope scope = scope();
         Object stored = value == null ? null : StoredValues.wrap(value, ttlMillis, clock.getAsLong());
-        scope.shard().update(id, scope.key(), current -> stored);
+        shard(scope).update(id, scope.key(), current -> stored);
     }
 
     @Override

@@ -1,0 +1,16 @@
+package io.keyedstate.backend;
+
+/** The state of one input partition. */
+public interface StateShard {
+
+    int partition();
+
+    /**
+     * The number of (state, record key) pairs that hold a value. Exact: the heap backend knows it,
+     * RocksDB counts by scanning, so use it for tests and diagnostics, not on a hot path.
+     */
+    long keyCount();
+
+    /** About how many bytes the shard's state takes encoded: what a full checkpoint of it would write. */
+    long estimatedBytes();
+}
