@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,6 +27,9 @@ import io.keyedstate.MapState;
 import io.keyedstate.ValueState;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.backend.heap.HeapStateBackend;
+import io.keyedstate.backend.rocksdb.RocksDbSettings;
+import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
+import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.scope.KeyScope;
 import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.scope.RecordKeys;
@@ -47,7 +52,7 @@ class KeyedStateContractTest {
     }
 
     static Stream<String> backends() {
-        return Stream.of("heap");
+        return Stream.of("heap", "rocksdb");
     }
 
     @TempDir
@@ -63,6 +68,8 @@ class KeyedStateContractTest {
     private StateBackend create(String kind, ManualClock clock) {
         StateBackend backend = switch (kind) {
             case "heap" -> new HeapStateBackend(STATES, clock.now::get);
+            case "rocksdb" -> new RocksDbStateBackend(STATES, new StateCodecs(new ObjectMapper(), Map.of()),
+                    new RocksDbSettings(localDir, 64L << 20, 0.5, 0.1, Map.of(), Map.of()), clock.now::get);
             default -> throw new IllegalArgumentException(kind);
         };
         opened.add(backend);
@@ -120,10 +127,10 @@ class KeyedStateContractTest {
     @MethodSource("backends")
     void byteArrayKeysMatchByContent(String kind) {
         StateBackend backend = create(kind, new ManualClock());
-        ValueState<String> count = handle(backend, COUNT);
+        ValueState<Long> count = handle(backend, COUNT);
 
-        in(backend, 0, new byte[] { 1, 2, 3 }, () -> count.set("x"));
-        in(backend, 0, new byte[] { 1, 2, 3 }, () -> assertThat(count.get()).isEqualTo("x"));
+        in(backend, 0, new byte[] { 1, 2, 3 }, () -> count.set(7L));
+        in(backend, 0, new byte[] { 1, 2, 3 }, () -> assertThat(count.get()).isEqualTo(7L));
         in(backend, 0, new byte[] { 1, 2, 4 }, () -> assertThat(count.get()).isNull());
     }
 

@@ -1,0 +1,207 @@
+package io.keyedstate.backend.rocksdb;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+import org.jboss.logging.Logger;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Cache;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBufferManager;
+
+import io.keyedstate.backend.StateBackend;
+import io.keyedstate.codec.StateCodecs;
+import io.keyedstate.state.StateDescriptor;
+
+/**
+ * Keyed state in RocksDB: one instance per input partition, one column family per state, and one
+ * memory budget for the whole process. The block cache and a write-buffer manager charged to it
+ * are shared by every shard, so memory stays within {@code memoryLimitBytes} however many
+ * partitions this instance owns; per-shard sizing is what gets containers killed.
+ */
+public final class RocksDbStateBackend implements StateBackend {
+
+    private static final Logger LOG = Logger.getLogger(RocksDbStateBackend.class);
+    private static final String PROCESS_DIR_PREFIX = "process-";
+
+    private final List<StateDescriptor> states;
+    private final StateCodecs codecs;
+    private final LongSupplier clock;
+    private final Path processDir;
+    private final Cache cache;
+    private final WriteBufferManager writeBufferManager;
+    private final BloomFilter bloomFilter;
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions columnOptions;
+    private final Map<Integer, RocksDbShard> shards = new ConcurrentHashMap<>();
+
+    public RocksDbStateBackend(List<StateDescriptor> states, StateCodecs codecs, RocksDbSettings settings, LongSupplier clock) {
+        RocksDB.loadLibrary();
+        this.states = List.copyOf(states);
+        this.codecs = codecs;
+        this.clock = clock;
+        this.processDir = settings.dir().resolve(PROCESS_DIR_PREFIX + ProcessHandle.current().pid());
+        deleteDirsOfDeadProcesses(settings.dir());
+
+        long limit = settings.memoryLimitBytes();
+        this.cache = new LRUCache(limit, -1, false, settings.highPriorityPoolRatio());
+        this.writeBufferManager = new WriteBufferManager((long) (limit * settings.writeBufferRatio()), cache);
+        this.bloomFilter = new BloomFilter(10, false);
+        this.dbOptions = withOverrides(new DBOptions(), settings.dbOptions())
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
+                .setWriteBufferManager(writeBufferManager);
+        BlockBasedTableConfig table = new BlockBasedTableConfig()
+                .setBlockCache(cache)
+                // Index and filter blocks live in the cache, under the cap, not beside it.
+                .setCacheIndexAndFilterBlocks(true)
+                .setCacheIndexAndFilterBlocksWithHighPriority(true)
+                .setPinL0FilterAndIndexBlocksInCache(true)
+                .setFilterPolicy(bloomFilter);
+        // Memtables larger than the whole write budget would only be flushed early.
+        long writeBufferSize = Math.max(1 << 20, Math.min(64L << 20, (long) (limit * settings.writeBufferRatio() / 4)));
+        this.columnOptions = withOverrides(new ColumnFamilyOptions(), settings.columnFamilyOptions())
+                .setWriteBufferSize(writeBufferSize)
+                .setTableFormatConfig(table);
+        LOG.infof("RocksDB state backend: memory capped at %,d bytes for the process, shards under %s", limit, processDir);
+    }
+
+    @Override
+    public RocksDbShard shard(int partition) {
+        return shards.computeIfAbsent(partition,
+                p -> RocksDbShard.open(p, processDir.resolve("shard-" + p), states, dbOptions, columnOptions));
+    }
+
+    @Override
+    public void drop(int partition) {
+        RocksDbShard shard = shards.remove(partition);
+        if (shard != null) {
+            shard.close();
+        }
+    }
+
+    @Override
+    public Collection<RocksDbShard> shards() {
+        return shards.values();
+    }
+
+    @Override
+    public Object handle(StateDescriptor descriptor) {
+        return switch (descriptor.kind()) {
+            case VALUE -> new RocksDbValueState<>(descriptor, codecs, clock);
+            case MAP -> new RocksDbMapState<>(descriptor, codecs, clock);
+            case LIST -> new RocksDbListState<>(descriptor, codecs, clock);
+        };
+    }
+
+    /** Every stored value of a state with a TTL starts with its expiry, map entries and list elements included. */
+    @Override
+    public long removeExpired() {
+        long now = clock.getAsLong();
+        long removed = 0;
+        for (RocksDbShard shard : shards.values()) {
+            for (StateDescriptor state : states) {
+                if (!state.hasTtl()) {
+                    continue;
+                }
+                try (RocksIterator it = shard.iterator(state.id())) {
+                    for (it.seekToFirst(); it.isValid(); it.next()) {
+                        if (StoredBytes.isExpired(it.value(), now)) {
+                            shard.delete(state.id(), it.key());
+                            removed++;
+                        }
+                    }
+                }
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public void close() {
+        shards.keySet().forEach(this::drop);
+        columnOptions.close();
+        dbOptions.close();
+        bloomFilter.close();
+        writeBufferManager.close();
+        cache.close();
+        try {
+            LocalFiles.deleteRecursively(processDir);
+        } catch (IOException e) {
+            LOG.warnf("Could not delete %s: %s", processDir, e.getMessage());
+        }
+    }
+
+    /** A process killed with -9 leaves its shards behind; their state lives on in checkpoints, not here. */
+    private static void deleteDirsOfDeadProcesses(Path root) {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path dir : (Iterable<Path>) dirs::iterator) {
+                String name = dir.getFileName().toString();
+                if (!name.startsWith(PROCESS_DIR_PREFIX)) {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(name.substring(PROCESS_DIR_PREFIX.length()));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).isEmpty()) {
+                    LOG.infof("Deleting RocksDB files left by process %d, which is gone: %s", pid, dir);
+                    LocalFiles.deleteRecursively(dir);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf("Could not clean up RocksDB files of dead processes under %s: %s", root, e.getMessage());
+        }
+    }
+
+    private static DBOptions withOverrides(DBOptions defaults, Map<String, String> overrides) {
+        if (overrides.isEmpty()) {
+            return defaults;
+        }
+        DBOptions options = DBOptions.getDBOptionsFromProps(properties(overrides));
+        if (options == null) {
+            throw new IllegalArgumentException("Invalid RocksDB DB options in quarkus.keyed-state.rocksdb.db-options: "
+                    + overrides + " (names and values as in RocksDB's OPTIONS file, e.g. max_background_jobs=4)");
+        }
+        defaults.close();
+        return options;
+    }
+
+    private static ColumnFamilyOptions withOverrides(ColumnFamilyOptions defaults, Map<String, String> overrides) {
+        if (overrides.isEmpty()) {
+            return defaults;
+        }
+        ColumnFamilyOptions options = ColumnFamilyOptions.getColumnFamilyOptionsFromProps(properties(overrides));
+        if (options == null) {
+            throw new IllegalArgumentException("Invalid RocksDB column family options in"
+                    + " quarkus.keyed-state.rocksdb.column-family-options: " + overrides
+                    + " (names and values as in RocksDB's OPTIONS file, e.g. compression=kLZ4Compression)");
+        }
+        defaults.close();
+        return options;
+    }
+
+    private static Properties properties(Map<String, String> values) {
+        Properties properties = new Properties();
+        properties.putAll(values);
+        return properties;
+    }
+}

@@ -1,0 +1,43 @@
+package io.keyedstate.backend.rocksdb;
+
+import java.util.function.LongSupplier;
+
+import io.keyedstate.ValueState;
+import io.keyedstate.codec.StateCodecs;
+import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.StateDescriptor;
+
+final class RocksDbValueState<T> extends RocksDbStateHandle implements ValueState<T> {
+
+    RocksDbValueState(StateDescriptor descriptor, StateCodecs codecs, LongSupplier clock) {
+        super(descriptor, codecs, clock);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T get() {
+        KeyScope scope = scope();
+        return (T) decodeValue(shard(scope).get(id, recordKey(scope)));
+    }
+
+    @Override
+    public T getOrDefault(T defaultValue) {
+        T value = get();
+        return value != null ? value : defaultValue;
+    }
+
+    @Override
+    public void set(T value) {
+        KeyScope scope = scope();
+        if (value == null) {
+            shard(scope).delete(id, recordKey(scope));
+        } else {
+            shard(scope).put(id, recordKey(scope), encodeValue(value));
+        }
+    }
+
+    @Override
+    public void clear() {
+        set(null);
+    }
+}
