@@ -1,5 +1,6 @@
 package io.keyedstate.runtime;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ import org.jboss.logging.Logger;
 
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.backend.heap.HeapStateBackend;
+import io.keyedstate.backend.rocksdb.RocksDbSettings;
+import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
 import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.scope.KeyScope;
 import io.keyedstate.scope.KeyScopes;
@@ -40,7 +43,7 @@ public final class KeyedStates {
         this.states = List.copyOf(states);
         this.channels = Set.copyOf(channels);
         this.config = config;
-        this.backend = new HeapStateBackend(this.states, System::currentTimeMillis, codecs);
+        this.backend = createBackend(this.states, config, codecs);
         for (StateDescriptor state : this.states) {
             handles.put(fieldKey(state.beanClass(), state.field()), backend.handle(state));
         }
@@ -102,6 +105,20 @@ public final class KeyedStates {
         }
         backend.close();
         running = null;
+    }
+
+    private static StateBackend createBackend(List<StateDescriptor> states, KeyedStateConfig config, StateCodecs codecs) {
+        return switch (config.backend()) {
+            case HEAP -> new HeapStateBackend(states, System::currentTimeMillis, codecs);
+            case ROCKSDB -> {
+                KeyedStateConfig.RocksDbConfig rocksdb = config.rocksdb();
+                Path dir = rocksdb.dir().orElseGet(
+                        () -> Path.of(System.getProperty("java.io.tmpdir"), "quarkus-keyed-state", "rocksdb"));
+                yield new RocksDbStateBackend(states, codecs, new RocksDbSettings(dir, rocksdb.memoryLimit().asLongValue(),
+                        rocksdb.writeBufferRatio(), rocksdb.highPriorityPoolRatio(), rocksdb.dbOptions(),
+                        rocksdb.columnFamilyOptions()), System::currentTimeMillis);
+            }
+        };
     }
 
     /** A channel with its own rebalance listener keeps the shards of partitions it no longer owns. */

@@ -31,7 +31,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HandlerStylesTest {
+public class HandlerStylesTest {
 
     static final int KEYS = 500;
     static final int RECORDS = 20_000;
@@ -47,6 +47,9 @@ class HandlerStylesTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    @ConfigProperty(name = "test.topic-prefix")
+    String topicPrefix;
+
     @BeforeAll
     void produceTheSameRecordsToEveryTopic() {
         Properties config = new Properties();
@@ -56,7 +59,7 @@ class HandlerStylesTest {
             for (int i = 0; i < RECORDS; i++) {
                 String key = "key-" + (i % KEYS);
                 for (String topic : CHANNELS) {
-                    producer.send(new ProducerRecord<>(topic, key, key));
+                    producer.send(new ProducerRecord<>(topicPrefix + topic, key, key));
                 }
             }
         }
