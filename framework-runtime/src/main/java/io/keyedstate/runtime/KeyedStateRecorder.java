@@ -19,6 +19,7 @@ import io.quarkus.arc.InstanceHandle;
 import io.quarkus.runtime.RuntimeValue;
 import io.quarkus.runtime.ShutdownContext;
 import io.quarkus.runtime.annotations.Recorder;
+import org.rocksdb.RocksDB;
 
 @Recorder
 public class KeyedStateRecorder {
@@ -52,5 +53,11 @@ public class KeyedStateRecorder {
             shutdown.addShutdownTask(keyedStates::stop);
             return keyedStates;
         };
+    }
+
+    public void loadRocksDbLibraryIfConfigured() {
+        if (config.getValue().backend() == KeyedStateConfig.Backend.ROCKSDB) {
+            RocksDB.loadLibrary();
+        }
     }
 }
