@@ -1,6 +1,9 @@
 package io.keyedstate.benchmarks;
 
-import java.util.HashMap;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -17,21 +20,28 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.keyedstate.MapState;
 import io.keyedstate.ValueState;
-import io.keyedstate.backend.heap.HeapShard;
+import io.keyedstate.backend.StateBackend;
+import io.keyedstate.backend.StateShard;
 import io.keyedstate.backend.heap.HeapStateBackend;
+import io.keyedstate.backend.rocksdb.RocksDbSettings;
+import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
+import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.scope.KeyScope;
 import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 
 /**
- * Heap keyed state at {@code keys} record keys, each operation in its own key scope as a handler
- * sees it, next to the same work on a plain {@code HashMap} (the ceiling: no scoping, no
- * snapshot-friendly structure).
+ * Keyed state at {@code keys} record keys on each backend, each operation in its own key scope as a
+ * handler sees it, next to the same work on a plain {@code HashMap} (the ceiling: no scoping, no
+ * snapshot-friendly structure, no encoding).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -39,7 +49,7 @@ import io.keyedstate.state.StateKind;
 @Fork(value = 1, jvmArgsAppend = { "-Xms2g", "-Xmx2g" })
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class HeapStateBenchmark {
+public class KeyedStateBenchmark {
 
     private static final StateDescriptor COUNT = new StateDescriptor(0, "bench.Counter", "count", "count", StateKind.VALUE, 0, "java.lang.Long", "");
     private static final StateDescriptor PER_HOUR = new StateDescriptor(1, "bench.Counter", "perHour", "perHour", StateKind.MAP, 0, "java.lang.Long", "java.lang.Integer");
@@ -47,24 +57,37 @@ public class HeapStateBenchmark {
     @Param("1000000")
     int keys;
 
-    private HeapShard shard;
+    @Param({ "heap", "rocksdb" })
+    String backend;
+
+    private StateBackend states;
+    private StateShard shard;
+    private Path rocksDbDir;
     private ValueState<Long> count;
     private MapState<Integer, Long> perHour;
     private String[] keyNames;
-    private Map<String, Long> plainCounts;
-    private Map<String, Map<Integer, Long>> plainPerHour;
     private SplittableRandom random;
 
     @Setup(Level.Trial)
     @SuppressWarnings("unchecked")
     public void fill() {
-        HeapStateBackend backend = new HeapStateBackend(List.of(COUNT, PER_HOUR), System::currentTimeMillis);
-        shard = backend.shard(0);
-        count = (ValueState<Long>) backend.handle(COUNT);
-        perHour = (MapState<Integer, Long>) backend.handle(PER_HOUR);
+        List<StateDescriptor> descriptors = List.of(COUNT, PER_HOUR);
+        StateCodecs codecs = new StateCodecs(new ObjectMapper(), Map.of());
+        if (backend.equals("rocksdb")) {
+            try {
+                rocksDbDir = Files.createTempDirectory("keyed-state-bench-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            states = new RocksDbStateBackend(descriptors, codecs,
+                    new RocksDbSettings(rocksDbDir, 256L << 20, 0.5, 0.1, Map.of(), Map.of()), System::currentTimeMillis);
+        } else {
+            states = new HeapStateBackend(descriptors, System::currentTimeMillis, codecs);
+        }
+        shard = states.shard(0);
+        count = (ValueState<Long>) states.handle(COUNT);
+        perHour = (MapState<Integer, Long>) states.handle(PER_HOUR);
         keyNames = new String[keys];
-        plainCounts = new HashMap<>();
-        plainPerHour = new HashMap<>();
         for (int i = 0; i < keys; i++) {
             String key = "user-" + i;
             keyNames[i] = key;
@@ -74,10 +97,13 @@ public class HeapStateBenchmark {
                 perHour.put(hour, 1L);
                 return null;
             });
-            plainCounts.put(key, 1L);
-            plainPerHour.computeIfAbsent(key, k -> new HashMap<>()).put(hour, 1L);
         }
         random = new SplittableRandom(7);
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        states.close();
     }
 
     private String nextKey() {
@@ -93,10 +119,6 @@ public class HeapStateBenchmark {
         });
     }
 
-    @Benchmark
-    public Long plainHashMapReadModifyWrite() {
-        return plainCounts.merge(nextKey(), 1L, Long::sum);
-    }
 
     @Benchmark
     public Long mapStatePut() {
@@ -107,11 +129,6 @@ public class HeapStateBenchmark {
         });
     }
 
-    @Benchmark
-    public Long plainNestedHashMapPut() {
-        int hour = random.nextInt(24);
-        return plainPerHour.computeIfAbsent(nextKey(), k -> new HashMap<>()).put(hour, (long) hour);
-    }
 
     @Benchmark
     public Long mapStateGet() {
@@ -119,10 +136,4 @@ public class HeapStateBenchmark {
         return KeyScopes.callWithin(new KeyScope(shard, nextKey()), () -> perHour.get(hour));
     }
 
-    @Benchmark
-    public Long plainNestedHashMapGet() {
-        int hour = random.nextInt(24);
-        Map<Integer, Long> map = plainPerHour.get(nextKey());
-        return map == null ? null : map.get(hour);
-    }
 }
