@@ -1,0 +1,132 @@
+package io.keyedstate.backend.rocksdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.keyedstate.ValueState;
+import io.keyedstate.codec.StateCodecs;
+import io.keyedstate.scope.KeyScope;
+import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.StateDescriptor;
+import io.keyedstate.state.StateKind;
+
+class RocksDbShardLifecycleTest {
+
+    static final StateDescriptor COUNT = new StateDescriptor(0, "app.Counter", "count", "count", StateKind.VALUE, 0,
+            "java.lang.Long", "");
+
+    @TempDir
+    Path root;
+
+    private RocksDbStateBackend backend;
+
+    private RocksDbStateBackend open() {
+        backend = new RocksDbStateBackend(List.of(COUNT), new StateCodecs(new ObjectMapper(), Map.of()),
+                new RocksDbSettings(root, 16L << 20, 0.5, 0.1, Map.of(), Map.of()), System::currentTimeMillis);
+        return backend;
+    }
+
+    @AfterEach
+    void close() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    private static Path processDir(Path root) {
+        return root.resolve("process-" + ProcessHandle.current().pid());
+    }
+
+    @Test
+    void filesLeftByADeadProcessAreDeletedAtStart() throws Exception {
+        Path stale = Files.createDirectories(root.resolve("process-" + Long.MAX_VALUE).resolve("shard-0"));
+        Files.writeString(stale.resolve("LOCK"), "");
+        Path alive = Files.createDirectories(root.resolve("process-" + ProcessHandle.current().parent().orElseThrow().pid()));
+
+        open();
+
+        assertThat(stale.getParent()).doesNotExist();
+        assertThat(alive).exists();
+    }
+
+    @Test
+    void aRevokedShardIsClosedAndItsFilesDeleted() {
+        open();
+        set(0, "k", 1L);
+        Path shardDir = processDir(root).resolve("shard-0");
+        assertThat(shardDir).isDirectory();
+
+        backend.drop(0);
+
+        assertThat(shardDir).doesNotExist();
+        assertThat(backend.shard(0).keyCount()).as("a reassigned partition starts empty").isZero();
+    }
+
+    @Test
+    void shutdownDeletesTheProcessDirectory() {
+        open();
+        set(1, "k", 1L);
+        backend.close();
+        backend = null;
+        assertThat(processDir(root)).doesNotExist();
+    }
+
+    @Test
+    void aNativeSnapshotHardLinksTheSstFilesAndHoldsTheState() throws Exception {
+        open();
+        for (long i = 0; i < 1_000; i++) {
+            set(0, "key-" + i, i);
+        }
+        RocksDbShard shard = backend.shard(0);
+        Path snapshot = root.resolve("snapshot-1");
+        shard.snapshotTo(snapshot);
+        set(0, "key-1", -1L); // later writes do not reach the snapshot
+
+        try (Stream<Path> files = Files.list(snapshot)) {
+            List<Path> ssts = files.filter(file -> file.toString().endsWith(".sst")).toList();
+            assertThat(ssts).isNotEmpty();
+            for (Path sst : ssts) {
+                Path original = processDir(root).resolve("shard-0").resolve(sst.getFileName());
+                Object linked = Files.readAttributes(sst, BasicFileAttributes.class).fileKey();
+                assertThat(linked).as("hard link of %s", original)
+                        .isEqualTo(Files.readAttributes(original, BasicFileAttributes.class).fileKey());
+            }
+        }
+
+        List<ColumnFamilyDescriptor> columns = List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
+                new ColumnFamilyDescriptor("0-app.Counter.count".getBytes()));
+        List<ColumnFamilyHandle> handles = new java.util.ArrayList<>();
+        try (DBOptions options = new DBOptions();
+                RocksDB copy = RocksDB.openReadOnly(options, snapshot.toString(), columns, handles)) {
+            byte[] key = StoredBytes.encode(new StateCodecs(new ObjectMapper(), Map.of()).forType("java.lang.String"), "key-1");
+            byte[] value = copy.get(handles.get(1), key);
+            assertThat(java.nio.ByteBuffer.wrap(value).getLong()).isEqualTo(1L);
+            handles.forEach(ColumnFamilyHandle::close);
+        }
+    }
+
+    private void set(int partition, String key, long value) {
+        @SuppressWarnings("unchecked")
+        ValueState<Long> count = (ValueState<Long>) backend.handle(COUNT);
+        KeyScopes.callWithin(new KeyScope(backend.shard(partition), key), () -> {
+            count.set(value);
+            return null;
+        });
+    }
+}
