@@ -80,7 +80,7 @@ public class KeyedStateBenchmark {
                 throw new UncheckedIOException(e);
             }
             states = new RocksDbStateBackend(descriptors, codecs,
-                    new RocksDbSettings(rocksDbDir, 256L << 20, 0.5, 0.1, Map.of(), Map.of()), System::currentTimeMillis);
+                    RocksDbSettings.of(rocksDbDir, 256L << 20), System::currentTimeMillis);
         } else {
             states = new HeapStateBackend(descriptors, System::currentTimeMillis, codecs);
         }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.quarkus.runtime.annotations.ConfigPhase;
+import io.keyedstate.backend.rocksdb.RocksDbProfile;
 import io.quarkus.runtime.annotations.ConfigDocMapKey;
 import io.quarkus.runtime.annotations.ConfigGroup;
 import io.quarkus.runtime.annotations.ConfigRoot;
@@ -70,6 +71,14 @@ public interface KeyedStateConfig {
         /** The share of `memory-limit` that memtables (write buffers) may take. */
         @WithDefault("0.5")
         double writeBufferRatio();
+
+        /**
+         * A ready-made tuning for the storage under `dir`: `default` (RocksDB's defaults), `flash-ssd`,
+         * or `spinning-disk` (also for network block storage). `db-options` and
+         * `column-family-options` are applied on top of it.
+         */
+        @WithDefault("default")
+        RocksDbProfile profile();
 
         /** The share of the cache reserved for index and filter blocks, so data blocks cannot evict them. */
         @WithDefault("0.1")

@@ -69,7 +69,7 @@ class KeyedStateContractTest {
         StateBackend backend = switch (kind) {
             case "heap" -> new HeapStateBackend(STATES, clock.now::get);
             case "rocksdb" -> new RocksDbStateBackend(STATES, new StateCodecs(new ObjectMapper(), Map.of()),
-                    new RocksDbSettings(localDir, 64L << 20, 0.5, 0.1, Map.of(), Map.of()), clock.now::get);
+                    RocksDbSettings.of(localDir, 64L << 20), clock.now::get);
             default -> throw new IllegalArgumentException(kind);
         };
         opened.add(backend);

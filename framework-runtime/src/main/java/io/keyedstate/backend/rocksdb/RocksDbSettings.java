@@ -9,9 +9,15 @@ import java.util.Map;
  *        filter blocks, and memtables all count against it
  * @param writeBufferRatio the share of the cap that memtables may use
  * @param highPriorityPoolRatio the share of the cache reserved for index and filter blocks
- * @param dbOptions RocksDB DB options by their RocksDB names, passed through
- * @param columnFamilyOptions RocksDB column-family options by their RocksDB names, passed through
+ * @param profile a ready-made tuning, applied first
+ * @param dbOptions RocksDB DB options by their RocksDB names, applied over the profile
+ * @param columnFamilyOptions RocksDB column-family options by their RocksDB names, applied over the profile
  */
 public record RocksDbSettings(Path dir, long memoryLimitBytes, double writeBufferRatio, double highPriorityPoolRatio,
-        Map<String, String> dbOptions, Map<String, String> columnFamilyOptions) {
+        RocksDbProfile profile, Map<String, String> dbOptions, Map<String, String> columnFamilyOptions) {
+
+    /** Settings with the default profile and no options passed through. */
+    public static RocksDbSettings of(Path dir, long memoryLimitBytes) {
+        return new RocksDbSettings(dir, memoryLimitBytes, 0.5, 0.1, RocksDbProfile.DEFAULT, Map.of(), Map.of());
+    }
 }

@@ -60,7 +60,7 @@ public final class RocksDbStateBackend implements StateBackend {
         this.cache = new LRUCache(limit, -1, false, settings.highPriorityPoolRatio());
         this.writeBufferManager = new WriteBufferManager((long) (limit * settings.writeBufferRatio()), cache);
         this.bloomFilter = new BloomFilter(10, false);
-        this.dbOptions = withOverrides(new DBOptions(), settings.dbOptions())
+        this.dbOptions = dbOptions(settings.profile(), settings.dbOptions())
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
                 .setWriteBufferManager(writeBufferManager);
@@ -73,7 +73,7 @@ public final class RocksDbStateBackend implements StateBackend {
                 .setFilterPolicy(bloomFilter);
         // Memtables larger than the whole write budget would only be flushed early.
         long writeBufferSize = Math.max(1 << 20, Math.min(64L << 20, (long) (limit * settings.writeBufferRatio() / 4)));
-        this.columnOptions = withOverrides(new ColumnFamilyOptions(), settings.columnFamilyOptions())
+        this.columnOptions = columnFamilyOptions(settings.profile(), settings.columnFamilyOptions())
                 .setWriteBufferSize(writeBufferSize)
                 .setTableFormatConfig(table);
         LOG.infof("RocksDB state backend: memory capped at %,d bytes for the process, shards under %s", limit, processDir);
@@ -172,36 +172,40 @@ public final class RocksDbStateBackend implements StateBackend {
         }
     }
 
-    private static DBOptions withOverrides(DBOptions defaults, Map<String, String> overrides) {
-        if (overrides.isEmpty()) {
-            return defaults;
+    /** The profile's DB options with the configured ones on top. */
+    static DBOptions dbOptions(RocksDbProfile profile, Map<String, String> overrides) {
+        Properties merged = merge(profile.dbOptions(), overrides);
+        if (merged.isEmpty()) {
+            return new DBOptions();
         }
-        DBOptions options = DBOptions.getDBOptionsFromProps(properties(overrides));
+        DBOptions options = DBOptions.getDBOptionsFromProps(merged);
         if (options == null) {
-            throw new IllegalArgumentException("Invalid RocksDB DB options in quarkus.keyed-state.rocksdb.db-options: "
-                    + overrides + " (names and values as in RocksDB's OPTIONS file, e.g. max_background_jobs=4)");
+            throw new IllegalArgumentException("Invalid RocksDB DB options " + merged + " (profile " + profile
+                    + ", quarkus.keyed-state.rocksdb.db-options): use the names and values of RocksDB's OPTIONS file,"
+                    + " e.g. max_background_jobs=4");
         }
-        defaults.close();
         return options;
     }
 
-    private static ColumnFamilyOptions withOverrides(ColumnFamilyOptions defaults, Map<String, String> overrides) {
-        if (overrides.isEmpty()) {
-            return defaults;
+    /** The profile's column-family options with the configured ones on top. */
+    static ColumnFamilyOptions columnFamilyOptions(RocksDbProfile profile, Map<String, String> overrides) {
+        Properties merged = merge(profile.columnFamilyOptions(), overrides);
+        if (merged.isEmpty()) {
+            return new ColumnFamilyOptions();
         }
-        ColumnFamilyOptions options = ColumnFamilyOptions.getColumnFamilyOptionsFromProps(properties(overrides));
+        ColumnFamilyOptions options = ColumnFamilyOptions.getColumnFamilyOptionsFromProps(merged);
         if (options == null) {
-            throw new IllegalArgumentException("Invalid RocksDB column family options in"
-                    + " quarkus.keyed-state.rocksdb.column-family-options: " + overrides
-                    + " (names and values as in RocksDB's OPTIONS file, e.g. compression=kLZ4Compression)");
+            throw new IllegalArgumentException("Invalid RocksDB column family options " + merged + " (profile " + profile
+                    + ", quarkus.keyed-state.rocksdb.column-family-options): use the names and values of RocksDB's"
+                    + " OPTIONS file, e.g. compression=kLZ4Compression");
         }
-        defaults.close();
         return options;
     }
 
-    private static Properties properties(Map<String, String> values) {
+    private static Properties merge(Map<String, String> profile, Map<String, String> overrides) {
         Properties properties = new Properties();
-        properties.putAll(values);
+        properties.putAll(profile);
+        properties.putAll(overrides);
         return properties;
     }
 }

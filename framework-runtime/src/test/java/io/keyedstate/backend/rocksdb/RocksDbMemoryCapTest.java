@@ -82,7 +82,7 @@ class RocksDbMemoryCapTest {
                     "[B", "");
             RocksDbStateBackend backend = new RocksDbStateBackend(List.of(state),
                     new StateCodecs(new ObjectMapper(), Map.of()),
-                    new RocksDbSettings(Path.of(args[0]), Long.parseLong(args[1]), 0.5, 0.1, Map.of(), Map.of()),
+                    RocksDbSettings.of(Path.of(args[0]), Long.parseLong(args[1])),
                     System::currentTimeMillis);
             @SuppressWarnings("unchecked")
             ValueState<byte[]> payload = (ValueState<byte[]>) backend.handle(state);

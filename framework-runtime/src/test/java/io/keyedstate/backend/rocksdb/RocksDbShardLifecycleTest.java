@@ -38,7 +38,7 @@ class RocksDbShardLifecycleTest {
 
     private RocksDbStateBackend open() {
         backend = new RocksDbStateBackend(List.of(COUNT), new StateCodecs(new ObjectMapper(), Map.of()),
-                new RocksDbSettings(root, 16L << 20, 0.5, 0.1, Map.of(), Map.of()), System::currentTimeMillis);
+                RocksDbSettings.of(root, 16L << 20), System::currentTimeMillis);
         return backend;
     }
 
