@@ -3,6 +3,7 @@ package io.keyedstate.deployment;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -15,6 +16,9 @@ import io.keyedstate.runtime.KeyedStateProducer;
 import io.keyedstate.runtime.KeyedStateRecorder;
 import io.keyedstate.runtime.KeyedStates;
 import io.keyedstate.runtime.ShardAssignmentListener;
+import io.keyedstate.runtime.metrics.KeyedStateMetrics;
+import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
+import io.quarkus.runtime.metrics.MetricsFactory;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.AnnotationsTransformerBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
@@ -43,6 +47,14 @@ class KeyedStateProcessor {
                 .addBeanClasses(KeyedStateProducer.class, KeyBindingDecorator.class, ShardAssignmentListener.class)
                 .setUnremovable()
                 .build();
+    }
+
+    /** Metrics only when the application has Micrometer: the runtime's dependency on it is optional. */
+    @BuildStep
+    void metrics(Optional<MetricsCapabilityBuildItem> metrics, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (metrics.isPresent() && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(KeyedStateMetrics.class));
+        }
     }
 
     /** The application's codecs are looked up as beans at runtime, whatever their scope annotation. */

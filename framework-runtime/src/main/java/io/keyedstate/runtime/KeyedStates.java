@@ -116,7 +116,7 @@ public final class KeyedStates {
                         () -> Path.of(System.getProperty("java.io.tmpdir"), "quarkus-keyed-state", "rocksdb"));
                 yield new RocksDbStateBackend(states, codecs, new RocksDbSettings(dir, rocksdb.memoryLimit().asLongValue(),
                         rocksdb.writeBufferRatio(), rocksdb.highPriorityPoolRatio(), rocksdb.profile(), rocksdb.dbOptions(),
-                        rocksdb.columnFamilyOptions()), System::currentTimeMillis);
+                        rocksdb.columnFamilyOptions(), rocksdb.statistics()), System::currentTimeMillis);
             }
         };
     }

@@ -12,12 +12,14 @@ import java.util.Map;
  * @param profile a ready-made tuning, applied first
  * @param dbOptions RocksDB DB options by their RocksDB names, applied over the profile
  * @param columnFamilyOptions RocksDB column-family options by their RocksDB names, applied over the profile
+ * @param statistics whether RocksDB collects its native statistics (a few percent of throughput)
  */
 public record RocksDbSettings(Path dir, long memoryLimitBytes, double writeBufferRatio, double highPriorityPoolRatio,
-        RocksDbProfile profile, Map<String, String> dbOptions, Map<String, String> columnFamilyOptions) {
+        RocksDbProfile profile, Map<String, String> dbOptions, Map<String, String> columnFamilyOptions,
+        boolean statistics) {
 
     /** Settings with the default profile and no options passed through. */
     public static RocksDbSettings of(Path dir, long memoryLimitBytes) {
-        return new RocksDbSettings(dir, memoryLimitBytes, 0.5, 0.1, RocksDbProfile.DEFAULT, Map.of(), Map.of());
+        return new RocksDbSettings(dir, memoryLimitBytes, 0.5, 0.1, RocksDbProfile.DEFAULT, Map.of(), Map.of(), false);
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -20,6 +21,7 @@ import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Statistics;
 import org.rocksdb.WriteBufferManager;
 
 import io.keyedstate.backend.StateBackend;
@@ -44,6 +46,7 @@ public final class RocksDbStateBackend implements StateBackend {
     private final Cache cache;
     private final WriteBufferManager writeBufferManager;
     private final BloomFilter bloomFilter;
+    private final Statistics statistics;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions columnOptions;
     private final Map<Integer, RocksDbShard> shards = new ConcurrentHashMap<>();
@@ -64,6 +67,11 @@ public final class RocksDbStateBackend implements StateBackend {
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
                 .setWriteBufferManager(writeBufferManager);
+        // One Statistics object for every shard: the metrics describe the process, like the memory cap.
+        this.statistics = settings.statistics() ? new Statistics() : null;
+        if (statistics != null) {
+            dbOptions.setStatistics(statistics);
+        }
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setBlockCache(cache)
                 // Index and filter blocks live in the cache, under the cap, not beside it.
@@ -77,6 +85,21 @@ public final class RocksDbStateBackend implements StateBackend {
                 .setWriteBufferSize(writeBufferSize)
                 .setTableFormatConfig(table);
         LOG.infof("RocksDB state backend: memory capped at %,d bytes for the process, shards under %s", limit, processDir);
+    }
+
+    /** RocksDB's native statistics, summed over every shard, if they are collected. */
+    public Optional<Statistics> statistics() {
+        return Optional.ofNullable(statistics);
+    }
+
+    /** Bytes in the shared block cache, memtables charged to it included. */
+    public long blockCacheUsage() {
+        return cache.getUsage();
+    }
+
+    /** Bytes of the block cache pinned by readers and by index and filter blocks. */
+    public long blockCachePinnedUsage() {
+        return cache.getPinnedUsage();
     }
 
     @Override
@@ -135,6 +158,9 @@ public final class RocksDbStateBackend implements StateBackend {
         shards.keySet().forEach(this::drop);
         columnOptions.close();
         dbOptions.close();
+        if (statistics != null) {
+            statistics.close();
+        }
         bloomFilter.close();
         writeBufferManager.close();
         cache.close();

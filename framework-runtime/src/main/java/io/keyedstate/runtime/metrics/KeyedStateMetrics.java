@@ -1,0 +1,81 @@
+package io.keyedstate.runtime.metrics;
+
+import java.util.List;
+import java.util.Locale;
+
+import jakarta.inject.Singleton;
+
+import org.rocksdb.Statistics;
+import org.rocksdb.TickerType;
+
+import io.keyedstate.backend.StateBackend;
+import io.keyedstate.backend.StateShard;
+import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
+import io.keyedstate.runtime.KeyedStates;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * Keyed-state metrics for Micrometer, registered by the build only when the application has a
+ * Micrometer extension: shards and their size for every backend; for RocksDB, the shared cache and,
+ * when {@code quarkus.keyed-state.rocksdb.statistics=true}, RocksDB's own counters.
+ */
+@Singleton
+public class KeyedStateMetrics implements MeterBinder {
+
+    static final List<TickerType> ROCKSDB_TICKERS = List.of(TickerType.BLOCK_CACHE_HIT, TickerType.BLOCK_CACHE_MISS,
+            TickerType.BLOOM_FILTER_USEFUL, TickerType.MEMTABLE_HIT, TickerType.MEMTABLE_MISS, TickerType.BYTES_WRITTEN,
+            TickerType.BYTES_READ, TickerType.FLUSH_WRITE_BYTES, TickerType.COMPACT_READ_BYTES,
+            TickerType.COMPACT_WRITE_BYTES, TickerType.STALL_MICROS);
+
+    private final KeyedStates states;
+
+    KeyedStateMetrics(KeyedStates states) {
+        this.states = states;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        StateBackend backend = states.backend();
+        String backendName = states.config().backend().name().toLowerCase(Locale.ROOT);
+        Gauge.builder("keyed.state.shards", backend, b -> b.shards().size())
+                .description("Partition shards this instance owns")
+                .tag("backend", backendName)
+                .register(registry);
+        Gauge.builder("keyed.state.size", backend, KeyedStateMetrics::estimatedBytes)
+                .description("Estimated encoded size of the state of every shard")
+                .baseUnit("bytes")
+                .tag("backend", backendName)
+                .register(registry);
+        if (backend instanceof RocksDbStateBackend rocksdb) {
+            Gauge.builder("keyed.state.rocksdb.block.cache.usage", rocksdb, RocksDbStateBackend::blockCacheUsage)
+                    .description("Bytes in RocksDB's shared block cache, memtables charged to it included")
+                    .baseUnit("bytes")
+                    .register(registry);
+            Gauge.builder("keyed.state.rocksdb.block.cache.pinned.usage", rocksdb, RocksDbStateBackend::blockCachePinnedUsage)
+                    .description("Bytes of RocksDB's block cache pinned by readers and by index and filter blocks")
+                    .baseUnit("bytes")
+                    .register(registry);
+            rocksdb.statistics().ifPresent(statistics -> bindTickers(statistics, registry));
+        }
+    }
+
+    private static void bindTickers(Statistics statistics, MeterRegistry registry) {
+        for (TickerType ticker : ROCKSDB_TICKERS) {
+            String name = "keyed.state.rocksdb." + ticker.name().toLowerCase(Locale.ROOT).replace('_', '.');
+            FunctionCounter.builder(name, statistics, s -> s.getTickerCount(ticker))
+                    .description("RocksDB statistic " + ticker.name() + ", summed over every shard")
+                    .register(registry);
+        }
+    }
+
+    private static double estimatedBytes(StateBackend backend) {
+        long bytes = 0;
+        for (StateShard shard : backend.shards()) {
+            bytes += shard.estimatedBytes();
+        }
+        return bytes;
+    }
+}
