@@ -20,5 +20,7 @@ public interface ListState<T> {
     /** Replaces the current key's list; an empty list clears it. */
     void update(List<? extends T> elements);
 
-    void clear();
+    default void clear() {
+        update(List.of());
+    }
 }

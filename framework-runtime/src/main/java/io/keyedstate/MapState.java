@@ -20,7 +20,9 @@ public interface MapState<K, V> {
 
     void remove(K key);
 
-    boolean contains(K key);
+    default boolean contains(K key) {
+        return get(key) != null;
+    }
 
     Iterable<K> keys();
 

@@ -11,11 +11,16 @@ public interface ValueState<T> {
     T get();
 
     /** The current key's value, or {@code defaultValue} if it has none. */
-    T getOrDefault(T defaultValue);
+    default T getOrDefault(T defaultValue) {
+        T value = get();
+        return value != null ? value : defaultValue;
+    }
 
     /** Sets the current key's value; {@code null} clears it. */
     void set(T value);
 
     /** Removes the current key's value. */
-    void clear();
+    default void clear() {
+        set(null);
+    }
 }

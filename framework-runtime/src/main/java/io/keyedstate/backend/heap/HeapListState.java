@@ -62,11 +62,6 @@ final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
         shard(scope).update(id, scope.key(), current -> replacement);
     }
 
-    @Override
-    public void clear() {
-        update(List.of());
-    }
-
     private List<Object> wrapAll(List<? extends T> elements) {
         long now = clock.getAsLong();
         List<Object> stored = new ArrayList<>(elements.size());

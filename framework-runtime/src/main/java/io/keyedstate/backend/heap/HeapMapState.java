@@ -69,11 +69,6 @@ final class HeapMapState<K, V> extends HeapStateHandle implements MapState<K, V>
     }
 
     @Override
-    public boolean contains(K key) {
-        return get(key) != null;
-    }
-
-    @Override
     public Iterable<K> keys() {
         return live(Map.Entry::getKey);
     }

@@ -19,20 +19,9 @@ final class HeapValueState<T> extends HeapStateHandle implements ValueState<T> {
     }
 
     @Override
-    public T getOrDefault(T defaultValue) {
-        T value = get();
-        return value != null ? value : defaultValue;
-    }
-
-    @Override
     public void set(T value) {
         KeyScope scope = scope();
         Object stored = value == null ? null : StoredValues.wrap(value, ttlMillis, clock.getAsLong());
         shard(scope).update(id, scope.key(), current -> stored);
-    }
-
-    @Override
-    public void clear() {
-        set(null);
     }
 }

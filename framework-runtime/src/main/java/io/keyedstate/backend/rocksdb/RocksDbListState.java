@@ -62,9 +62,4 @@ final class RocksDbListState<T> extends RocksDbStateHandle implements ListState<
         }
         shard.replacePrefix(id, prefix, entries);
     }
-
-    @Override
-    public void clear() {
-        update(List.of());
-    }
 }

@@ -58,11 +58,6 @@ final class RocksDbMapState<K, V> extends RocksDbStateHandle implements MapState
     }
 
     @Override
-    public boolean contains(K key) {
-        return get(key) != null;
-    }
-
-    @Override
     public Iterable<K> keys() {
         return entries().stream().map(Map.Entry::getKey).toList();
     }

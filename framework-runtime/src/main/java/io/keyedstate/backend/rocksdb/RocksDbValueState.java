@@ -21,12 +21,6 @@ final class RocksDbValueState<T> extends RocksDbStateHandle implements ValueStat
     }
 
     @Override
-    public T getOrDefault(T defaultValue) {
-        T value = get();
-        return value != null ? value : defaultValue;
-    }
-
-    @Override
     public void set(T value) {
         KeyScope scope = scope();
         if (value == null) {
@@ -34,10 +28,5 @@ final class RocksDbValueState<T> extends RocksDbStateHandle implements ValueStat
         } else {
             shard(scope).put(id, recordKey(scope), encodeValue(value));
         }
-    }
-
-    @Override
-    public void clear() {
-        set(null);
     }
 }
