@@ -121,6 +121,16 @@ class RocksDbShardLifecycleTest {
         }
     }
 
+    @Test
+    void theSizeEstimateIsTheEncodedSizeOfTheState() {
+        open();
+        for (long i = 0; i < 1_000; i++) {
+            set(2, String.format("key-%03d", i), i);
+        }
+        long exact = 1_000L * ((4 + 7) + 8); // length-prefixed "key-NNN" and a Long
+        assertThat(backend.shard(2).estimatedBytes()).isBetween(exact * 8 / 10, exact * 12 / 10);
+    }
+
     private void set(int partition, String key, long value) {
         @SuppressWarnings("unchecked")
         ValueState<Long> count = (ValueState<Long>) backend.handle(COUNT);
