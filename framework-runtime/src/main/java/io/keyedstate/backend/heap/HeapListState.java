@@ -59,7 +59,7 @@ final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
     public void update(List<? extends T> elements) {
         Appended replacement = Appended.of(wrapAll(elements));
         KeyScope scope = scope();
-        shard(scope).update(id, scope.key(), current -> replacement);
+        shard(scope).put(id, scope.key(), replacement);
     }
 
     private List<Object> wrapAll(List<? extends T> elements) {

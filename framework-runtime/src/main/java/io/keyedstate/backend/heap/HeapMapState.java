@@ -91,7 +91,7 @@ final class HeapMapState<K, V> extends HeapStateHandle implements MapState<K, V>
     @Override
     public void clear() {
         KeyScope scope = scope();
-        shard(scope).update(id, scope.key(), current -> null);
+        shard(scope).put(id, scope.key(), null);
     }
 
     /** The live entries, as of now, mapped; later writes do not show. */

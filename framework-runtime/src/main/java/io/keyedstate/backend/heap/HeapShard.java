@@ -51,6 +51,17 @@ public final class HeapShard implements StateShard {
         }
     }
 
+    /** Sets or (with null) removes the entry of {@code key}, without reading it first. */
+    void put(int state, Object key, Object value) {
+        while (true) {
+            PersistentHashMap<Object, Object> table = tables.get(state);
+            PersistentHashMap<Object, Object> updated = value == null ? table.remove(key) : table.put(key, value);
+            if (updated == table || tables.compareAndSet(state, table, updated)) {
+                return;
+            }
+        }
+    }
+
     /**
      * Removes {@code key} if it still maps to {@code expected} (identity), so that a background
      * sweep never undoes a write that happened after it looked.

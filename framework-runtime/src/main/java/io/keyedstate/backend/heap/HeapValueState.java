@@ -22,6 +22,6 @@ final class HeapValueState<T> extends HeapStateHandle implements ValueState<T> {
     public void set(T value) {
         KeyScope scope = scope();
         Object stored = value == null ? null : StoredValues.wrap(value, ttlMillis, clock.getAsLong());
-        shard(scope).update(id, scope.key(), current -> stored);
+        shard(scope).put(id, scope.key(), stored);
     }
 }
