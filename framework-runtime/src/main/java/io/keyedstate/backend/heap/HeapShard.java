@@ -6,16 +6,19 @@ import java.util.function.UnaryOperator;
 import io.keyedstate.backend.StateShard;
 
 /**
- * The state of one input partition: a table per keyed state, each an immutable map swapped by
- * compare-and-set. Records of different keys may be processed concurrently
- * ({@code @Blocking(ordered = false)}); those of one key never are, so a retried update only ever
- * races with other keys.
+ * The state of one input partition: a table per keyed state, each a persistent map. Reads take no
+ * lock. Writes are serialized per shard (records of different keys may be processed concurrently,
+ * {@code @Blocking(ordered = false)}), which lets them replace values in place in nodes that no
+ * snapshot can see: a snapshot moves the shard to a new edit epoch, under the same lock, so nodes
+ * it captured are copied, never written, by later updates.
  */
 public final class HeapShard implements StateShard {
 
     private final int partition;
     private final AtomicReferenceArray<PersistentHashMap<Object, Object>> tables;
     private final HeapSizeEstimator sizeEstimator;
+    /** Guarded by {@code this}. */
+    private long epoch;
 
     HeapShard(int partition, int stateCount, HeapSizeEstimator sizeEstimator) {
         this.partition = partition;
@@ -37,28 +40,22 @@ public final class HeapShard implements StateShard {
 
     /**
      * Replaces the entry of {@code key} with {@code change(current)}; a null result removes it.
-     * {@code change} must be free of side effects: it runs again if another key won the race.
      */
-    void update(int state, Object key, UnaryOperator<Object> change) {
-        while (true) {
-            PersistentHashMap<Object, Object> table = tables.get(state);
-            Object current = table.get(key);
-            Object next = change.apply(current);
-            PersistentHashMap<Object, Object> updated = next == null ? table.remove(key) : table.put(key, next);
-            if (updated == table || tables.compareAndSet(state, table, updated)) {
-                return;
-            }
-        }
+    synchronized void update(int state, Object key, UnaryOperator<Object> change) {
+        PersistentHashMap<Object, Object> table = tables.get(state);
+        Object next = change.apply(table.get(key));
+        store(state, table, next == null ? table.remove(key) : table.put(key, next, epoch));
     }
 
     /** Sets or (with null) removes the entry of {@code key}, without reading it first. */
-    void put(int state, Object key, Object value) {
-        while (true) {
-            PersistentHashMap<Object, Object> table = tables.get(state);
-            PersistentHashMap<Object, Object> updated = value == null ? table.remove(key) : table.put(key, value);
-            if (updated == table || tables.compareAndSet(state, table, updated)) {
-                return;
-            }
+    synchronized void put(int state, Object key, Object value) {
+        PersistentHashMap<Object, Object> table = tables.get(state);
+        store(state, table, value == null ? table.remove(key) : table.put(key, value, epoch));
+    }
+
+    private void store(int state, PersistentHashMap<Object, Object> table, PersistentHashMap<Object, Object> updated) {
+        if (updated != table) {
+            tables.set(state, updated);
         }
     }
 
@@ -78,7 +75,8 @@ public final class HeapShard implements StateShard {
      * A consistent, immutable view of every table, taken in time proportional to the number of
      * states, not to their size. Later writes do not change it.
      */
-    public HeapSnapshot snapshot() {
+    public synchronized HeapSnapshot snapshot() {
+        epoch++;
         @SuppressWarnings("unchecked")
         PersistentHashMap<Object, Object>[] roots = new PersistentHashMap[tables.length()];
         for (int i = 0; i < roots.length; i++) {

@@ -15,6 +15,11 @@ import java.util.function.BiConsumer;
  * reference to the current root, taken in constant time, and writes after it copy only the
  * O(log32 n) nodes on their path. Keys need {@code equals}/{@code hashCode}; null keys and values
  * are not allowed.
+ * <p>
+ * {@link #put(Object, Object, long)} relaxes this for its owner: nodes remember the edit epoch that
+ * created them, and replacing the value of an existing key in nodes of the current epoch writes the
+ * slot in place instead of copying the path. The owner moves to a new epoch whenever it hands out a
+ * snapshot, so nodes a snapshot can see are never written again.
  */
 public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> {
 
@@ -22,6 +27,8 @@ public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> 
     private static final Object NOT_FOUND = new Object();
     private static final int BITS = 5;
     private static final int MASK = (1 << BITS) - 1;
+    /** The epoch of nodes that nobody may edit in place. */
+    private static final long IMMUTABLE = -1;
 
     private final Node root;
     private final int size;
@@ -58,13 +65,23 @@ public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> 
     }
 
     public PersistentHashMap<K, V> put(K key, V value) {
+        return put(key, value, IMMUTABLE);
+    }
+
+    /**
+     * Like {@link #put(Object, Object)}, but may replace an existing key's value in place in nodes
+     * created in {@code epoch} (not negative): only for the single owner of the map, whose
+     * snapshots were all taken in earlier epochs.
+     */
+    public PersistentHashMap<K, V> put(K key, V value, long epoch) {
         if (key == null || value == null) {
             throw new NullPointerException("PersistentHashMap holds no null keys or values");
         }
         boolean[] added = new boolean[1];
         Node start = root == null ? BitmapNode.EMPTY : root;
-        Node newRoot = start.put(0, hash(key), key, value, added);
-        if (newRoot == root) {
+        Node newRoot = start.put(0, hash(key), key, value, added, epoch);
+        // The same root with a key added means an in-place edit grew the map: its size changed all the same.
+        if (newRoot == root && !added[0]) {
             return this;
         }
         return new PersistentHashMap<>(newRoot, added[0] ? size + 1 : size);
@@ -106,7 +123,8 @@ public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> 
 
         Object find(int shift, int hash, Object key);
 
-        Node put(int shift, int hash, Object key, Object value, boolean[] added);
+        /** {@code epoch}: nodes created in it may be edited in place, see {@link PersistentHashMap#put(Object, Object, long)}. */
+        Node put(int shift, int hash, Object key, Object value, boolean[] added, long epoch);
 
         /** This node if the key is absent, null if the node became empty. */
         Node remove(int shift, int hash, Object key);
@@ -120,14 +138,20 @@ public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> 
      */
     private static final class BitmapNode implements Node {
 
-        static final BitmapNode EMPTY = new BitmapNode(0, new Object[0]);
+        static final BitmapNode EMPTY = new BitmapNode(0, new Object[0], IMMUTABLE);
 
         final int bitmap;
         final Object[] slots;
+        final long epoch;
 
-        BitmapNode(int bitmap, Object[] slots) {
+        BitmapNode(int bitmap, Object[] slots, long epoch) {
             this.bitmap = bitmap;
             this.slots = slots;
+            this.epoch = epoch;
+        }
+
+        private boolean editable(long epoch) {
+            return epoch != IMMUTABLE && this.epoch == epoch;
         }
 
         private int index(int bit) {
@@ -149,7 +173,7 @@ public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> 
         }
 
         @Override
-        public Node put(int shift, int hash, Object key, Object value, boolean[] added) {
+        public Node put(int shift, int hash, Object key, Object value, boolean[] added, long epoch) {
             int bit = 1 << fragment(hash, shift);
             int i = 2 * index(bit);
             if ((bitmap & bit) == 0) {
@@ -159,24 +183,24 @@ public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> 
                 grown[i + 1] = value;
                 System.arraycopy(slots, i, grown, i + 2, slots.length - i);
                 added[0] = true;
-                return new BitmapNode(bitmap | bit, grown);
+                return new BitmapNode(bitmap | bit, grown, epoch);
             }
             Object slotKey = slots[i];
             Object slotValue = slots[i + 1];
             if (slotKey == null) {
                 Node child = (Node) slotValue;
-                Node newChild = child.put(shift + BITS, hash, key, value, added);
-                return newChild == child ? this : with(i + 1, newChild);
+                Node newChild = child.put(shift + BITS, hash, key, value, added, epoch);
+                return newChild == child ? this : with(i + 1, newChild, epoch);
             }
             if (key.equals(slotKey)) {
-                return slotValue == value ? this : with(i + 1, value);
+                return slotValue == value ? this : with(i + 1, value, epoch);
             }
             added[0] = true;
-            Node child = pair(shift + BITS, slotKey, slotValue, hash, key, value);
+            Node child = pair(shift + BITS, slotKey, slotValue, hash, key, value, epoch);
             Object[] copy = slots.clone();
             copy[i] = null;
             copy[i + 1] = child;
-            return new BitmapNode(bitmap, copy);
+            return new BitmapNode(bitmap, copy, epoch);
         }
 
         @Override
@@ -193,7 +217,7 @@ public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> 
                 if (newChild == child) {
                     return this;
                 }
-                return newChild != null ? with(i + 1, newChild) : without(bit, i);
+                return newChild != null ? with(i + 1, newChild, IMMUTABLE) : without(bit, i);
             }
             return key.equals(slotKey) ? without(bit, i) : this;
         }
@@ -209,10 +233,15 @@ public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> 
             }
         }
 
-        private BitmapNode with(int index, Object value) {
+        /** This node with one slot changed: written in place if the node belongs to {@code epoch}. */
+        private BitmapNode with(int index, Object value, long epoch) {
+            if (editable(epoch)) {
+                slots[index] = value;
+                return this;
+            }
             Object[] copy = slots.clone();
             copy[index] = value;
-            return new BitmapNode(bitmap, copy);
+            return new BitmapNode(bitmap, copy, epoch);
         }
 
         private BitmapNode without(int bit, int i) {
@@ -222,16 +251,17 @@ public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> 
             Object[] shrunk = new Object[slots.length - 2];
             System.arraycopy(slots, 0, shrunk, 0, i);
             System.arraycopy(slots, i + 2, shrunk, i, slots.length - i - 2);
-            return new BitmapNode(bitmap ^ bit, shrunk);
+            return new BitmapNode(bitmap ^ bit, shrunk, IMMUTABLE);
         }
 
-        private static Node pair(int shift, Object key1, Object value1, int hash2, Object key2, Object value2) {
+        private static Node pair(int shift, Object key1, Object value1, int hash2, Object key2, Object value2,
+                long epoch) {
             int hash1 = hash(key1);
             if (hash1 == hash2) {
                 return new CollisionNode(hash1, new Object[] { key1, value1, key2, value2 });
             }
             boolean[] ignored = new boolean[1];
-            return EMPTY.put(shift, hash1, key1, value1, ignored).put(shift, hash2, key2, value2, ignored);
+            return EMPTY.put(shift, hash1, key1, value1, ignored, epoch).put(shift, hash2, key2, value2, ignored, epoch);
         }
     }
 
@@ -265,11 +295,11 @@ public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> 
         }
 
         @Override
-        public Node put(int shift, int hash, Object key, Object value, boolean[] added) {
+        public Node put(int shift, int hash, Object key, Object value, boolean[] added, long epoch) {
             if (hash != this.hash) {
                 // Push this node one level down, under the fragment of its own hash.
-                BitmapNode parent = new BitmapNode(1 << fragment(this.hash, shift), new Object[] { null, this });
-                return parent.put(shift, hash, key, value, added);
+                BitmapNode parent = new BitmapNode(1 << fragment(this.hash, shift), new Object[] { null, this }, epoch);
+                return parent.put(shift, hash, key, value, added, epoch);
             }
             int i = indexOf(key);
             if (i >= 0) {

@@ -48,6 +48,53 @@ class PersistentHashMapTest {
     }
 
     @Test
+    void inPlaceEditsNeverChangeAMapHandedOutInAnEarlierEpoch() {
+        Random random = new Random(7);
+        long epoch = 0;
+        PersistentHashMap<Key, Integer> live = PersistentHashMap.empty();
+        Map<Key, Integer> expected = new HashMap<>();
+        java.util.List<PersistentHashMap<Key, Integer>> snapshots = new java.util.ArrayList<>();
+        java.util.List<Map<Key, Integer>> contents = new java.util.ArrayList<>();
+        for (int step = 0; step < 100_000; step++) {
+            if (step % 5_000 == 0) {
+                // What an owner does when it hands out a snapshot: start a new epoch.
+                snapshots.add(live);
+                contents.add(new HashMap<>(expected));
+                epoch++;
+            }
+            int id = random.nextInt(2_000);
+            Key key = new Key(id, id < 100 ? id % 5 : id * 0x9E3779B9);
+            if (random.nextInt(4) == 0) {
+                live = live.remove(key);
+                expected.remove(key);
+            } else {
+                live = live.put(key, step, epoch);
+                expected.put(key, step);
+            }
+        }
+        Map<Key, Integer> actual = new HashMap<>();
+        live.forEach(actual::put);
+        assertThat(actual).isEqualTo(expected);
+        assertThat(live.size()).isEqualTo(expected.size());
+        for (int i = 0; i < snapshots.size(); i++) {
+            Map<Key, Integer> seen = new HashMap<>();
+            snapshots.get(i).forEach(seen::put);
+            assertThat(seen).as("snapshot %d", i).isEqualTo(contents.get(i));
+        }
+    }
+
+    @Test
+    void replacingAValueInTheCurrentEpochAllocatesNoNewMap() {
+        PersistentHashMap<String, Integer> map = PersistentHashMap.<String, Integer> empty().put("a", 1, 3).put("b", 2, 3);
+        assertThat(map.put("a", 10, 3)).isSameAs(map);
+        assertThat(map.get("a")).isEqualTo(10);
+        PersistentHashMap<String, Integer> nextEpoch = map.put("a", 11, 4);
+        assertThat(nextEpoch).isNotSameAs(map);
+        assertThat(map.get("a")).isEqualTo(10);
+        assertThat(nextEpoch.get("a")).isEqualTo(11);
+    }
+
+    @Test
     void anOldVersionIsUnchangedByLaterUpdates() {
         PersistentHashMap<String, Integer> snapshot = PersistentHashMap.<String, Integer> empty().put("a", 1).put("b", 2);
         PersistentHashMap<String, Integer> later = snapshot.put("a", 10).remove("b").put("c", 3);
