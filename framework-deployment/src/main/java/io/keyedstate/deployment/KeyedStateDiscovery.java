@@ -46,6 +46,9 @@ final class KeyedStateDiscovery {
     private static final DotName INCOMING = DotName.createSimple(Incoming.class);
     private static final DotName INCOMINGS = DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Incomings");
     private static final String KAFKA_CONNECTOR = "smallrye-kafka";
+    private static final DotName RUN_ON_VIRTUAL_THREAD = DotName.createSimple("io.smallrye.common.annotation.RunOnVirtualThread");
+    private static final DotName MESSAGING_BLOCKING = DotName
+            .createSimple("io.smallrye.reactive.messaging.annotations.Blocking");
 
     private final IndexView index;
     private final Config config;
@@ -78,10 +81,11 @@ final class KeyedStateDiscovery {
         beans.sort(Comparator.comparing(bean -> bean.name().toString()));
         List<StateDescriptor> states = new ArrayList<>();
         Set<String> channels = new LinkedHashSet<>();
+        Set<String> concurrentChannels = new LinkedHashSet<>();
         Set<String> jacksonClasses = new LinkedHashSet<>();
         for (ClassInfo bean : beans) {
             checkScope(bean);
-            channels.addAll(kafkaChannels(bean));
+            channels.addAll(kafkaChannels(bean, concurrentChannels));
             List<FieldInfo> fields = fieldsByBean.get(bean);
             fields.sort(Comparator.comparing(FieldInfo::name));
             Map<String, FieldInfo> byStateName = new HashMap<>();
@@ -98,7 +102,7 @@ final class KeyedStateDiscovery {
                 });
             }
         }
-        return new KeyedStatesBuildItem(states, channels, jacksonClasses, codecs.userCodecs());
+        return new KeyedStatesBuildItem(states, channels, concurrentChannels, jacksonClasses, codecs.userCodecs());
     }
 
     private void checkScope(ClassInfo bean) {
@@ -109,8 +113,12 @@ final class KeyedStateDiscovery {
         }
     }
 
-    /** The bean's Kafka {@code @Incoming} channels; a problem if it has none. */
-    private Set<String> kafkaChannels(ClassInfo bean) {
+    /**
+     * The bean's Kafka {@code @Incoming} channels; a problem if it has none. Channels whose handler
+     * runs records concurrently ({@code @RunOnVirtualThread}, {@code @Blocking(ordered = false)})
+     * also go to {@code concurrent}.
+     */
+    private Set<String> kafkaChannels(ClassInfo bean, Set<String> concurrent) {
         Set<String> channels = new LinkedHashSet<>();
         Set<String> otherConnectors = new LinkedHashSet<>();
         for (MethodInfo method : bean.methods()) {
@@ -120,6 +128,9 @@ final class KeyedStateDiscovery {
                         String.class);
                 if (connector.isEmpty() || connector.get().equals(KAFKA_CONNECTOR)) {
                     channels.add(channel);
+                    if (runsRecordsConcurrently(method)) {
+                        concurrent.add(channel);
+                    }
                 } else {
                     otherConnectors.add(channel + " (" + connector.get() + ")");
                 }
@@ -132,6 +143,14 @@ final class KeyedStateDiscovery {
                     + " whose channel uses the smallrye-kafka connector, or move the state to the bean that has one.");
         }
         return channels;
+    }
+
+    private static boolean runsRecordsConcurrently(MethodInfo method) {
+        if (method.hasDeclaredAnnotation(RUN_ON_VIRTUAL_THREAD)) {
+            return true;
+        }
+        AnnotationInstance blocking = method.declaredAnnotation(MESSAGING_BLOCKING);
+        return blocking != null && blocking.value("ordered") != null && !blocking.value("ordered").asBoolean();
     }
 
     private Optional<StateDescriptor> describe(FieldInfo field, int id, Set<String> jacksonClasses) {

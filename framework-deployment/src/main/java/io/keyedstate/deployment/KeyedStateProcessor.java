@@ -110,6 +110,20 @@ class KeyedStateProcessor {
         }
     }
 
+    /**
+     * A handler that runs records concurrently must never run two of one key at once, or their
+     * read-modify-writes of that key's state race: such channels default to SmallRye's per-key
+     * ordering of the throttled commit strategy.
+     */
+    @BuildStep
+    void perKeyOrderingOfConcurrentHandlers(KeyedStatesBuildItem states,
+            BuildProducer<RunTimeConfigurationDefaultBuildItem> defaults) {
+        for (String channel : states.concurrentChannels()) {
+            defaults.produce(new RunTimeConfigurationDefaultBuildItem("mp.messaging.incoming." + channel + ".throttled.ordered",
+                    "key"));
+        }
+    }
+
     /** Jackson encodes stored records and POJOs by reflection, which a native image must know about. */
     @BuildStep
     void registerJacksonEncodedTypesForReflection(KeyedStatesBuildItem states,

@@ -12,13 +12,15 @@ public final class KeyedStatesBuildItem extends SimpleBuildItem {
 
     private final List<StateDescriptor> states;
     private final Set<String> channels;
+    private final Set<String> concurrentChannels;
     private final Set<String> jacksonClasses;
     private final Map<String, String> userCodecs;
 
-    KeyedStatesBuildItem(List<StateDescriptor> states, Set<String> channels, Set<String> jacksonClasses,
-            Map<String, String> userCodecs) {
+    KeyedStatesBuildItem(List<StateDescriptor> states, Set<String> channels, Set<String> concurrentChannels,
+            Set<String> jacksonClasses, Map<String, String> userCodecs) {
         this.states = List.copyOf(states);
         this.channels = Set.copyOf(channels);
+        this.concurrentChannels = Set.copyOf(concurrentChannels);
         this.jacksonClasses = Set.copyOf(jacksonClasses);
         this.userCodecs = Map.copyOf(userCodecs);
     }
@@ -30,6 +32,11 @@ public final class KeyedStatesBuildItem extends SimpleBuildItem {
     /** The {@code @Incoming} channels of beans with keyed state. */
     public Set<String> channels() {
         return channels;
+    }
+
+    /** The keyed channels whose handler processes several records at once. */
+    public Set<String> concurrentChannels() {
+        return concurrentChannels;
     }
 
     /** The application classes that states store through Jackson, for native-image registration. */

@@ -85,6 +85,16 @@ public class HandlerStylesTest {
     }
 
     @org.junit.jupiter.api.Test
+    void concurrentHandlersAreOrderedPerKeyByDefault() {
+        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        for (String channel : List.of("virtual", "concurrent")) {
+            assertThat(config.getOptionalValue("mp.messaging.incoming." + channel + ".throttled.ordered", String.class))
+                    .as(channel).hasValue("key");
+        }
+        assertThat(config.getOptionalValue("mp.messaging.incoming.blocking.throttled.ordered", String.class)).isEmpty();
+    }
+
+    @org.junit.jupiter.api.Test
     void runOnVirtualThreadHandlersRunOnVirtualThreadsFromJava21() {
         await().atMost(Duration.ofMinutes(2)).until(() -> observations.invocations("virtual") >= RECORDS);
         // Before Java 21 Quarkus falls back to worker threads; either way the key followed the record.
