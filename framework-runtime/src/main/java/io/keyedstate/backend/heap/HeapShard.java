@@ -77,6 +77,10 @@ public final class HeapShard implements StateShard {
      */
     public synchronized HeapSnapshot snapshot() {
         epoch++;
+        return roots();
+    }
+
+    private HeapSnapshot roots() {
         @SuppressWarnings("unchecked")
         PersistentHashMap<Object, Object>[] roots = new PersistentHashMap[tables.length()];
         for (int i = 0; i < roots.length; i++) {
@@ -96,6 +100,8 @@ public final class HeapShard implements StateShard {
 
     @Override
     public long estimatedBytes() {
-        return sizeEstimator.estimatedBytes(snapshot());
+        // Not a snapshot: starting an edit epoch would make the next writes copy their paths again,
+        // and a size estimate can live with values replaced while it samples.
+        return sizeEstimator.estimatedBytes(roots());
     }
 }
