@@ -15,7 +15,8 @@ import io.keyedstate.runtime.KeyBindingDecorator;
 import io.keyedstate.runtime.KeyedStateProducer;
 import io.keyedstate.runtime.KeyedStateRecorder;
 import io.keyedstate.runtime.KeyedStates;
-import io.keyedstate.runtime.ShardAssignmentListener;
+import io.keyedstate.runtime.KeyedStateCommitStrategy;
+import io.keyedstate.runtime.KeyedStateShutdown;
 import io.keyedstate.runtime.metrics.KeyedStateMetrics;
 import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.runtime.metrics.MetricsFactory;
@@ -29,7 +30,6 @@ import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
-import io.quarkus.deployment.builditem.ShutdownContextBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
 
 class KeyedStateProcessor {
@@ -44,7 +44,8 @@ class KeyedStateProcessor {
     @BuildStep
     AdditionalBeanBuildItem runtimeBeans() {
         return AdditionalBeanBuildItem.builder()
-                .addBeanClasses(KeyedStateProducer.class, KeyBindingDecorator.class, ShardAssignmentListener.class)
+                .addBeanClasses(KeyedStateProducer.class, KeyBindingDecorator.class, KeyedStateCommitStrategy.class,
+                        KeyedStateShutdown.class)
                 .setUnremovable()
                 .build();
     }
@@ -89,38 +90,28 @@ class KeyedStateProcessor {
 
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
-    SyntheticBeanBuildItem keyedStatesBean(KeyedStatesBuildItem states, KeyedStateRecorder recorder,
-            ShutdownContextBuildItem shutdown) {
+    SyntheticBeanBuildItem keyedStatesBean(KeyedStatesBuildItem states, KeyedStateRecorder recorder) {
         return SyntheticBeanBuildItem.configure(KeyedStates.class)
                 .scope(Singleton.class)
                 .unremovable()
                 .setRuntimeInit()
                 .supplier(recorder.keyedStates(states.states(), new HashSet<>(states.channels()),
-                        new HashMap<>(states.userCodecs()), shutdown))
+                        new HashSet<>(states.concurrentChannels()), new HashMap<>(states.userCodecs())))
                 .done();
     }
 
-    /** Shards follow the consumer group's assignment of every keyed channel. */
-    @BuildStep
-    void shardAssignmentListeners(KeyedStatesBuildItem states,
-            BuildProducer<RunTimeConfigurationDefaultBuildItem> defaults) {
-        for (String channel : states.channels()) {
-            defaults.produce(new RunTimeConfigurationDefaultBuildItem(
-                    "mp.messaging.incoming." + channel + ".consumer-rebalance-listener.name", ShardAssignmentListener.NAME));
-        }
-    }
-
     /**
-     * A handler that runs records concurrently must never run two of one key at once, or their
-     * read-modify-writes of that key's state race: such channels default to SmallRye's per-key
-     * ordering of the throttled commit strategy.
+     * Offsets of keyed channels are committed with checkpoints, by our commit strategy, which also
+     * restores and hands over shards as the consumer group assigns and revokes partitions, and
+     * keeps records of one key in order on channels whose handler runs records concurrently.
      */
     @BuildStep
-    void perKeyOrderingOfConcurrentHandlers(KeyedStatesBuildItem states,
-            BuildProducer<RunTimeConfigurationDefaultBuildItem> defaults) {
-        for (String channel : states.concurrentChannels()) {
-            defaults.produce(new RunTimeConfigurationDefaultBuildItem("mp.messaging.incoming." + channel + ".throttled.ordered",
-                    "key"));
+    void checkpointCommitStrategy(KeyedStatesBuildItem states, BuildProducer<RunTimeConfigurationDefaultBuildItem> defaults) {
+        for (String channel : states.channels()) {
+            defaults.produce(new RunTimeConfigurationDefaultBuildItem("mp.messaging.incoming." + channel + ".commit-strategy",
+                    KeyedStateCommitStrategy.NAME));
+            defaults.produce(new RunTimeConfigurationDefaultBuildItem(
+                    "mp.messaging.incoming." + channel + ".enable.auto.commit", "false"));
         }
     }
 

@@ -1,5 +1,7 @@
 package io.keyedstate.backend;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Collection;
 
 import io.keyedstate.state.StateDescriptor;
@@ -28,6 +30,24 @@ public interface StateBackend extends AutoCloseable {
      * @return how many stored entries were removed or shrunk
      */
     long removeExpired();
+
+    /** The backend's name, recorded in checkpoints: {@code heap} or {@code rocksdb}. */
+    String name();
+
+    /**
+     * The synchronous part of a checkpoint of a shard: a frozen view of its state, taken in a time
+     * that does not grow with the state's size. The caller makes sure no record is being applied.
+     */
+    ShardSnapshot snapshot(int partition) throws IOException;
+
+    /** Replaces the shard of {@code partition} with the state in {@code files}, written by {@link #snapshot}. */
+    void restore(int partition, Path dir) throws IOException;
+
+    /**
+     * A local directory for files on their way to or from checkpoint storage: on the same file
+     * system as the backend's own files, so that restored files can be moved rather than copied.
+     */
+    Path stagingDir();
 
     /** Releases every shard's resources; local data may be deleted. */
     @Override

@@ -46,6 +46,9 @@ public interface KeyedStateConfig {
     /** The RocksDB backend. */
     RocksDbConfig rocksdb();
 
+    /** Checkpoints: how state survives crashes, restarts and rebalances. */
+    CheckpointConfig checkpoint();
+
     enum Backend {
         HEAP,
         ROCKSDB
@@ -105,6 +108,75 @@ public interface KeyedStateConfig {
          */
         @ConfigDocMapKey("rocksdb-option")
         Map<String, String> columnFamilyOptions();
+    }
+
+    @ConfigGroup
+    interface CheckpointConfig {
+
+        /**
+         * How often a checkpoint is started. Each checkpoint snapshots every shard this instance
+         * owns, together with the input offsets it reflects, and only then commits those offsets to
+         * the consumer group: after a crash, processing resumes from the last checkpoint.
+         */
+        @WithDefault("10s")
+        Duration interval();
+
+        /** A checkpoint that has not completed after this long fails, and its partial files are removed. */
+        @WithDefault("10m")
+        Duration timeout();
+
+        /** The least time between the end of one checkpoint and the start of the next. */
+        @WithDefault("0s")
+        Duration minPause();
+
+        /**
+         * How many checkpoints in a row may fail (storage outage, timeout) before the health check
+         * reports the application as down. Processing goes on either way.
+         */
+        @WithDefault("3")
+        int tolerableFailures();
+
+        /**
+         * How long a partition's revocation (a rebalance, a graceful shutdown) waits for its final
+         * checkpoint. Past it the partition is let go without one: its next owner restores the
+         * previous checkpoint and processes the records since again, so state stays exact.
+         */
+        @WithDefault("30s")
+        Duration handoverTimeout();
+
+        /** How many completed checkpoints to keep per partition; older ones are deleted. */
+        @WithDefault("3")
+        int retained();
+
+        /** Where checkpoints are written: `filesystem` (a local or mounted directory). */
+        @WithDefault("filesystem")
+        Storage storage();
+
+        /** Checkpoints on a file system. */
+        FilesystemConfig filesystem();
+
+        /**
+         * The name of a savepoint to start from. Each partition's state is restored from this
+         * savepoint unless the partition has a checkpoint taken since it was restored from it, so
+         * that restarts after the first one continue from the latest checkpoint.
+         */
+        Optional<String> restoreFrom();
+    }
+
+    @ConfigGroup
+    interface FilesystemConfig {
+
+        /**
+         * The directory checkpoints are written to, shared by every instance of the application (a
+         * mounted volume when instances run on several hosts). Checkpoints go to
+         * `<path>/<quarkus.application.name>/`. Defaults to `quarkus-keyed-state/checkpoints` under
+         * `java.io.tmpdir`, which does not survive a reboot: set it in production.
+         */
+        Optional<Path> path();
+    }
+
+    enum Storage {
+        FILESYSTEM
     }
 
     enum NullKeyPolicy {

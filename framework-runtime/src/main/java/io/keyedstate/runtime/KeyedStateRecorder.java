@@ -17,7 +17,6 @@ import io.keyedstate.state.StateDescriptor;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.InstanceHandle;
 import io.quarkus.runtime.RuntimeValue;
-import io.quarkus.runtime.ShutdownContext;
 import io.quarkus.runtime.annotations.Recorder;
 import org.rocksdb.RocksDB;
 
@@ -34,7 +33,7 @@ public class KeyedStateRecorder {
      * @param userCodecs the application's {@code StateCodec} bean classes, by the class name of the type they encode
      */
     public Supplier<KeyedStates> keyedStates(List<StateDescriptor> states, Set<String> channels,
-            Map<String, String> userCodecs, ShutdownContext shutdown) {
+            Set<String> concurrentChannels, Map<String, String> userCodecs) {
         return () -> {
             Map<String, StateCodec<?>> codecBeans = new HashMap<>();
             // Matched by bean class name: no class loading by name, which a native image would need registered.
@@ -49,9 +48,7 @@ public class KeyedStateRecorder {
                 });
             }
             StateCodecs codecs = new StateCodecs(Arc.container().instance(ObjectMapper.class).get(), codecBeans);
-            KeyedStates keyedStates = new KeyedStates(states, channels, config.getValue(), codecs);
-            shutdown.addShutdownTask(keyedStates::stop);
-            return keyedStates;
+            return new KeyedStates(states, channels, concurrentChannels, config.getValue(), codecs);
         };
     }
 

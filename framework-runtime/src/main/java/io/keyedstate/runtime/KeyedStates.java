@@ -14,6 +14,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import io.keyedstate.backend.StateBackend;
+import io.keyedstate.checkpoint.CheckpointCoordinator;
+import io.keyedstate.checkpoint.CheckpointSettings;
+import io.keyedstate.storage.CheckpointStorage;
+import io.keyedstate.storage.filesystem.FilesystemCheckpointStorage;
 import io.keyedstate.backend.heap.HeapStateBackend;
 import io.keyedstate.backend.rocksdb.RocksDbSettings;
 import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
@@ -34,20 +38,26 @@ public final class KeyedStates {
 
     private final List<StateDescriptor> states;
     private final Set<String> channels;
+    private final Set<String> concurrentChannels;
+    private final CheckpointCoordinator coordinator;
     private final KeyedStateConfig config;
     private final StateBackend backend;
     private final Map<String, Object> handles = new HashMap<>();
     private final ScheduledExecutorService sweeper;
 
-    KeyedStates(List<StateDescriptor> states, Set<String> channels, KeyedStateConfig config, StateCodecs codecs) {
+    KeyedStates(List<StateDescriptor> states, Set<String> channels, Set<String> concurrentChannels, KeyedStateConfig config,
+            StateCodecs codecs) {
         this.states = List.copyOf(states);
         this.channels = Set.copyOf(channels);
+        this.concurrentChannels = Set.copyOf(concurrentChannels);
         this.config = config;
+        requireKeyedCommitStrategy();
         this.backend = createBackend(this.states, config, codecs);
         for (StateDescriptor state : this.states) {
             handles.put(fieldKey(state.beanClass(), state.field()), backend.handle(state));
         }
-        warnAboutForeignRebalanceListeners();
+        this.coordinator = new CheckpointCoordinator(backend, createStorage(config.checkpoint()),
+                checkpointSettings(config.checkpoint()), codecVersions(this.states, codecs));
         this.sweeper = this.states.stream().anyMatch(StateDescriptor::hasTtl) ? startSweeper() : null;
         running = this;
     }
@@ -71,6 +81,14 @@ public final class KeyedStates {
 
     public boolean isKeyedChannel(String channel) {
         return channels.contains(channel);
+    }
+
+    public boolean isConcurrentChannel(String channel) {
+        return concurrentChannels.contains(channel);
+    }
+
+    public CheckpointCoordinator coordinator() {
+        return coordinator;
     }
 
     public KeyedStateConfig config() {
@@ -103,6 +121,7 @@ public final class KeyedStates {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+        coordinator.close();
         backend.close();
         running = null;
     }
@@ -121,16 +140,63 @@ public final class KeyedStates {
         };
     }
 
-    /** A channel with its own rebalance listener keeps the shards of partitions it no longer owns. */
-    private void warnAboutForeignRebalanceListeners() {
+    /**
+     * Offsets of a keyed channel may only be committed with checkpoints: any other strategy would
+     * commit records whose state is not durable yet, and lose it in a crash.
+     */
+    private void requireKeyedCommitStrategy() {
         for (String channel : channels) {
-            String property = "mp.messaging.incoming." + channel + ".consumer-rebalance-listener.name";
+            String property = "mp.messaging.incoming." + channel + ".commit-strategy";
             ConfigProvider.getConfig().getOptionalValue(property, String.class)
-                    .filter(listener -> !listener.equals(ShardAssignmentListener.NAME))
-                    .ifPresent(listener -> LOG.warnf("%s=%s replaces the keyed-state listener '%s', so shards of revoked"
-                            + " partitions are not dropped. Remove the property, or call %s from your listener.",
-                            property, listener, ShardAssignmentListener.NAME, ShardAssignmentListener.class.getName()));
+                    .filter(strategy -> !strategy.equals(KeyedStateCommitStrategy.NAME))
+                    .ifPresent(strategy -> {
+                        throw new IllegalArgumentException(property + "=" + strategy + ", but channel '" + channel
+                                + "' has keyed state, whose checkpoints commit its offsets: remove the property (the"
+                                + " default is " + KeyedStateCommitStrategy.NAME + ")");
+                    });
         }
+    }
+
+    private static CheckpointStorage createStorage(KeyedStateConfig.CheckpointConfig config) {
+        return switch (config.storage()) {
+            case FILESYSTEM -> new FilesystemCheckpointStorage(config.filesystem().path().orElseGet(
+                    () -> Path.of(System.getProperty("java.io.tmpdir"), "quarkus-keyed-state", "checkpoints")));
+        };
+    }
+
+    private CheckpointSettings checkpointSettings(KeyedStateConfig.CheckpointConfig checkpoint) {
+        org.eclipse.microprofile.config.Config mp = ConfigProvider.getConfig();
+        java.util.TreeSet<String> topics = new java.util.TreeSet<>();
+        for (String channel : channels) {
+            String prefix = "mp.messaging.incoming." + channel + ".";
+            if (mp.getOptionalValue(prefix + "pattern", Boolean.class).orElse(false)) {
+                throw new IllegalArgumentException(prefix + "pattern=true: a keyed channel needs fixed topics, because"
+                        + " checkpoints are stored per topic partition");
+            }
+            mp.getOptionalValue(prefix + "topics", String.class).ifPresentOrElse(
+                    list -> java.util.Arrays.stream(list.split(",")).map(String::trim).forEach(topics::add),
+                    () -> topics.add(mp.getOptionalValue(prefix + "topic", String.class).orElse(channel)));
+        }
+        if (checkpoint.retained() < 1) {
+            throw new IllegalArgumentException("quarkus.keyed-state.checkpoint.retained=" + checkpoint.retained()
+                    + ": at least 1 checkpoint must be kept");
+        }
+        String application = mp.getOptionalValue("quarkus.application.name", String.class).orElse("application");
+        return new CheckpointSettings(checkpoint.interval(), checkpoint.timeout(), checkpoint.minPause(),
+                checkpoint.tolerableFailures(), checkpoint.retained(), checkpoint.handoverTimeout(), 4,
+                checkpoint.restoreFrom(), application, List.copyOf(topics));
+    }
+
+    private static Map<String, String> codecVersions(List<StateDescriptor> states, StateCodecs codecs) {
+        Map<String, String> versions = new java.util.TreeMap<>();
+        for (StateDescriptor state : states) {
+            String version = state.valueType() + "@" + codecs.forType(state.valueType()).version();
+            if (!state.mapKeyType().isEmpty()) {
+                version = state.mapKeyType() + "@" + codecs.forType(state.mapKeyType()).version() + " -> " + version;
+            }
+            versions.put(state.beanClass() + "." + state.name(), version);
+        }
+        return versions;
     }
 
     private ScheduledExecutorService startSweeper() {

@@ -13,6 +13,11 @@ public final class RecordKeys {
         return key instanceof byte[] bytes ? new ByteArrayKey(bytes) : key;
     }
 
+    /** Whether a normalized key stands for a {@code byte[]} record key. */
+    public static boolean isBytes(Object key) {
+        return key instanceof ByteArrayKey;
+    }
+
     /** The key as the user's code sees it. */
     public static Object denormalize(Object key) {
         return key instanceof ByteArrayKey bytes ? bytes.bytes().clone() : key;

@@ -32,9 +32,14 @@ public final class Handlers {
 
     /** Increments the current key's count and reports it. */
     static void count(ValueState<Long> count, Observations observations, String channel, String key) {
-        long n = count.getOrDefault(0L) + 1;
-        count.set(n);
-        observations.saw(channel, key, n);
+        observations.entered(channel, key);
+        try {
+            long n = count.getOrDefault(0L) + 1;
+            count.set(n);
+            observations.saw(channel, key, n);
+        } finally {
+            observations.left(channel, key);
+        }
     }
 
     @ApplicationScoped
@@ -147,7 +152,7 @@ public final class Handlers {
         }
     }
 
-    /** Records of different keys run concurrently on workers; those of one key in order (throttled.ordered=key). */
+    /** Records of different keys run concurrently on workers; those of one key in order (the keyed-state commit strategy orders them). */
     @ApplicationScoped
     public static class ConcurrentByKey {
         @KeyedState

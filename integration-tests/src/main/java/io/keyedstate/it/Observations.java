@@ -14,6 +14,26 @@ public class Observations {
     private final Map<String, AtomicLong> invocations = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Boolean>> threads = new ConcurrentHashMap<>();
 
+    private final Map<String, AtomicLong> running = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> overlaps = new ConcurrentHashMap<>();
+
+    /** A handler started on a record of {@code key}; counts it if another record of the key is still running. */
+    public void entered(String channel, String key) {
+        if (running.computeIfAbsent(channel + "/" + key, k -> new AtomicLong()).incrementAndGet() > 1) {
+            overlaps.computeIfAbsent(channel, c -> new AtomicLong()).incrementAndGet();
+        }
+    }
+
+    public void left(String channel, String key) {
+        running.get(channel + "/" + key).decrementAndGet();
+    }
+
+    /** How often a record of a key started while another of the same key was still being handled. */
+    public long overlaps(String channel) {
+        AtomicLong count = overlaps.get(channel);
+        return count == null ? 0 : count.get();
+    }
+
     public void saw(String channel, String key, long count) {
         highest.computeIfAbsent(channel, c -> new ConcurrentHashMap<>()).merge(key, count, Math::max);
         invocations.computeIfAbsent(channel, c -> new AtomicLong()).incrementAndGet();

@@ -84,14 +84,20 @@ public class HandlerStylesTest {
         assertThat(observations.threadKinds(channel)).contains("worker").doesNotContain("event-loop");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "virtual", "concurrent" })
+    void concurrentHandlersNeverRunTwoRecordsOfOneKeyAtOnce(String channel) {
+        await().atMost(Duration.ofMinutes(2)).until(() -> observations.invocations(channel) >= RECORDS);
+        assertThat(observations.overlaps(channel)).isZero();
+    }
+
     @org.junit.jupiter.api.Test
-    void concurrentHandlersAreOrderedPerKeyByDefault() {
+    void keyedChannelsCommitOffsetsWithCheckpoints() {
         var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        for (String channel : List.of("virtual", "concurrent")) {
-            assertThat(config.getOptionalValue("mp.messaging.incoming." + channel + ".throttled.ordered", String.class))
-                    .as(channel).hasValue("key");
+        for (String channel : List.of("payload", "virtual", "concurrent", "batch")) {
+            assertThat(config.getOptionalValue("mp.messaging.incoming." + channel + ".commit-strategy", String.class))
+                    .as(channel).hasValue("keyed-state");
         }
-        assertThat(config.getOptionalValue("mp.messaging.incoming.blocking.throttled.ordered", String.class)).isEmpty();
     }
 
     @org.junit.jupiter.api.Test

@@ -88,7 +88,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return logDir;
     }
 
-    /** Stops the broker and deletes its log directory. Idempotent. */
+    /**
+     * Where applications on this broker keep their keyed-state checkpoints in dev and test mode:
+     * they describe this broker's topics, so they live and die with its log directory.
+     */
+    public Path checkpointDir() {
+        return logDir.resolveSibling(logDir.getFileName() + "-checkpoints");
+    }
+
+    /** Stops the broker and deletes its log directory and its checkpoints. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -97,6 +105,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         closed = true;
         stop(server);
         deleteRecursively(logDir);
+        deleteRecursively(checkpointDir());
     }
 
     private static Map<String, Object> brokerConfig(Path logDir, int clientPort, int controllerPort, int partitions) {

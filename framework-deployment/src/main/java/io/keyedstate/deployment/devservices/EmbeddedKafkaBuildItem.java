@@ -6,9 +6,16 @@ import io.quarkus.builder.item.SimpleBuildItem;
 public final class EmbeddedKafkaBuildItem extends SimpleBuildItem {
 
     private final String bootstrapServers;
+    private final String checkpointDir;
 
-    public EmbeddedKafkaBuildItem(String bootstrapServers) {
+    public EmbeddedKafkaBuildItem(String bootstrapServers, String checkpointDir) {
         this.bootstrapServers = bootstrapServers;
+        this.checkpointDir = checkpointDir;
+    }
+
+    /** Where keyed-state checkpoints of this broker's topics go, unless the application says otherwise. */
+    public String checkpointDir() {
+        return checkpointDir;
     }
 
     public String bootstrapServers() {

@@ -24,6 +24,7 @@ import io.quarkus.runtime.configuration.ConfigUtils;
 class EmbeddedKafkaDevServiceProcessor {
 
     private static final String BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
+    private static final String CHECKPOINT_PATH = "quarkus.keyed-state.checkpoint.filesystem.path";
     private static final Logger LOG = Logger.getLogger(EmbeddedKafkaDevServiceProcessor.class);
 
     @BuildStep
@@ -36,14 +37,22 @@ class EmbeddedKafkaDevServiceProcessor {
             LOG.debug("Not starting the embedded Kafka broker: kafka.bootstrap.servers is set");
             return;
         }
-        broker.produce(new EmbeddedKafkaBuildItem(SharedKafkaBroker.bootstrapServers(config.port(), config.partitions())));
+        String bootstrapServers = SharedKafkaBroker.bootstrapServers(config.port(), config.partitions());
+        broker.produce(new EmbeddedKafkaBuildItem(bootstrapServers, SharedKafkaBroker.checkpointDir()));
     }
 
     @BuildStep
     void bootstrapServersConfig(Optional<EmbeddedKafkaBuildItem> broker,
             BuildProducer<DevServicesAdditionalConfigBuildItem> config) {
-        broker.ifPresent(running -> config.produce(new DevServicesAdditionalConfigBuildItem(
-                devServicesConfig -> Map.of(BOOTSTRAP_SERVERS, running.bootstrapServers()))));
+        broker.ifPresent(running -> config.produce(new DevServicesAdditionalConfigBuildItem(devServicesConfig -> {
+            Map<String, String> provided = new java.util.HashMap<>();
+            provided.put(BOOTSTRAP_SERVERS, running.bootstrapServers());
+            // Checkpoints of a broker that goes away with the JVM would restore state of topics that are gone.
+            if (!ConfigUtils.isPropertyNonEmpty(CHECKPOINT_PATH)) {
+                provided.put(CHECKPOINT_PATH, running.checkpointDir());
+            }
+            return provided;
+        })));
     }
 
     @BuildStep

@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 final class SharedKafkaBroker {
 
     static final String BOOTSTRAP_SERVERS_PROPERTY = "keyedstate.devservices.kafka.bootstrap-servers";
+    static final String CHECKPOINT_DIR_PROPERTY = "keyedstate.devservices.kafka.checkpoint-dir";
 
     private static final Logger LOG = Logger.getLogger(SharedKafkaBroker.class);
 
@@ -32,6 +33,11 @@ final class SharedKafkaBroker {
     private SharedKafkaBroker() {
     }
 
+    /** The checkpoint directory that goes with the running broker; call after {@link #bootstrapServers}. */
+    static String checkpointDir() {
+        return System.getProperty(CHECKPOINT_DIR_PROPERTY);
+    }
+
     /** The running broker's bootstrap address, starting the broker first if this JVM has none. */
     static synchronized String bootstrapServers(OptionalInt port, int partitions) {
         String running = System.getProperty(BOOTSTRAP_SERVERS_PROPERTY);
@@ -42,6 +48,7 @@ final class SharedKafkaBroker {
         BROKER_LOGGERS.forEach(logger -> logger.setLevel(Level.WARNING));
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(port, partitions);
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "keyed-state-kafka-shutdown"));
+        System.setProperty(CHECKPOINT_DIR_PROPERTY, broker.checkpointDir().toString());
         System.setProperty(BOOTSTRAP_SERVERS_PROPERTY, broker.bootstrapServers());
         LOG.infof("Embedded Kafka broker (Apache Kafka KRaft, in-process) started: kafka.bootstrap.servers=%s"
                 + " (topics created automatically get %d partitions)", broker.bootstrapServers(), partitions);

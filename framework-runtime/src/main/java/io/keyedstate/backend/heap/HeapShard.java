@@ -29,6 +29,15 @@ public final class HeapShard implements StateShard {
         }
     }
 
+    /** A shard holding restored tables, which no later write may edit in place: they start a new epoch. */
+    HeapShard(int partition, PersistentHashMap<Object, Object>[] restored, HeapSizeEstimator sizeEstimator) {
+        this(partition, restored.length, sizeEstimator);
+        for (int i = 0; i < restored.length; i++) {
+            tables.set(i, restored[i]);
+        }
+        epoch = 1;
+    }
+
     @Override
     public int partition() {
         return partition;

@@ -1,5 +1,9 @@
 package io.keyedstate.backend.heap;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +12,7 @@ import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.state.StateDescriptor;
@@ -22,6 +27,8 @@ public final class HeapStateBackend implements StateBackend {
     private final LongSupplier clock;
     private final Map<Integer, HeapShard> shards = new ConcurrentHashMap<>();
     private final HeapSizeEstimator sizeEstimator;
+    private final HeapShardFile file;
+    private final Path stagingDir;
 
     /** A backend whose size estimates encode with built-in codecs and a plain Jackson mapper. */
     public HeapStateBackend(List<StateDescriptor> states, LongSupplier clock) {
@@ -32,6 +39,12 @@ public final class HeapStateBackend implements StateBackend {
         this.states = List.copyOf(states);
         this.clock = clock;
         this.sizeEstimator = new HeapSizeEstimator(this.states, codecs);
+        this.file = new HeapShardFile(this.states, codecs);
+        try {
+            this.stagingDir = Files.createTempDirectory("keyed-state-heap-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a staging directory for heap checkpoints", e);
+        }
         for (int i = 0; i < this.states.size(); i++) {
             if (this.states.get(i).id() != i) {
                 throw new IllegalArgumentException("State ids must be dense and ordered: " + this.states);
@@ -61,6 +74,49 @@ public final class HeapStateBackend implements StateBackend {
             case MAP -> new HeapMapState<>(descriptor, clock);
             case LIST -> new HeapListState<>(descriptor, clock);
         };
+    }
+
+    @Override
+    public String name() {
+        return "heap";
+    }
+
+    /** A new edit epoch under the shard's write lock: the captured tries are never written again. */
+    @Override
+    public ShardSnapshot snapshot(int partition) {
+        HeapSnapshot snapshot = shard(partition).snapshot();
+        return new ShardSnapshot() {
+            private Path written;
+
+            @Override
+            public List<Path> files() throws IOException {
+                written = Files.createTempDirectory(stagingDir, "shard-" + partition + "-").resolve(HeapShardFile.NAME);
+                file.write(snapshot, written);
+                return List.of(written);
+            }
+
+            @Override
+            public void close() {
+                if (written != null) {
+                    try {
+                        Files.deleteIfExists(written);
+                        Files.deleteIfExists(written.getParent());
+                    } catch (IOException e) {
+                        // A staging file left behind is removed with the staging directory.
+                    }
+                }
+            }
+        };
+    }
+
+    @Override
+    public void restore(int partition, Path dir) throws IOException {
+        shards.put(partition, new HeapShard(partition, file.read(dir.resolve(HeapShardFile.NAME)), sizeEstimator));
+    }
+
+    @Override
+    public Path stagingDir() {
+        return stagingDir;
     }
 
     /** An entry is only removed if it is still the expired one that the sweep saw. */
@@ -99,5 +155,10 @@ public final class HeapStateBackend implements StateBackend {
     @Override
     public void close() {
         shards.clear();
+        try (var files = Files.walk(stagingDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // Temporary files only.
+        }
     }
 }

@@ -64,6 +64,28 @@ public final class RocksDbShard implements StateShard {
         try {
             LocalFiles.deleteRecursively(dir);
             Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot prepare the RocksDB shard directory " + dir, e);
+        }
+        return openExisting(partition, dir, states, dbOptions, columnOptions);
+    }
+
+    /**
+     * Opens the shard whose files (a native checkpoint) are in {@code restored}, moving them to
+     * {@code dir}. A column family of a state the application no longer has fails the open, rather
+     * than being dropped silently.
+     */
+    static RocksDbShard restore(int partition, Path dir, Path restored, List<StateDescriptor> states, DBOptions dbOptions,
+            ColumnFamilyOptions columnOptions) throws IOException {
+        LocalFiles.deleteRecursively(dir);
+        Files.createDirectories(dir.getParent());
+        Files.move(restored, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return openExisting(partition, dir, states, dbOptions, columnOptions);
+    }
+
+    private static RocksDbShard openExisting(int partition, Path dir, List<StateDescriptor> states, DBOptions dbOptions,
+            ColumnFamilyOptions columnOptions) {
+        try {
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions));
             for (StateDescriptor state : states) {
@@ -73,14 +95,15 @@ public final class RocksDbShard implements StateShard {
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
             return new RocksDbShard(partition, dir, states, db, List.copyOf(handles.subList(1, handles.size())),
                     handles.get(0));
-        } catch (RocksDBException | IOException e) {
+        } catch (RocksDBException e) {
             throw new IllegalStateException("Cannot open the RocksDB shard of partition " + partition + " in " + dir + ": "
                     + e.getMessage(), e);
         }
     }
 
+    /** By bean class and state name, not id, so that states added to the application do not rename the others. */
     private static byte[] columnName(StateDescriptor state) {
-        return (state.id() + "-" + state.beanClass() + "." + state.name()).getBytes(StandardCharsets.UTF_8);
+        return (state.beanClass() + "." + state.name()).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

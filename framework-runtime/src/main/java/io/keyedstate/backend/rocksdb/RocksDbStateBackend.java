@@ -1,6 +1,7 @@
 package io.keyedstate.backend.rocksdb;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -24,6 +25,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Statistics;
 import org.rocksdb.WriteBufferManager;
 
+import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.state.StateDescriptor;
@@ -105,7 +107,58 @@ public final class RocksDbStateBackend implements StateBackend {
     @Override
     public RocksDbShard shard(int partition) {
         return shards.computeIfAbsent(partition,
-                p -> RocksDbShard.open(p, processDir.resolve("shard-" + p), states, dbOptions, columnOptions));
+                p -> RocksDbShard.open(p, shardDir(p), states, dbOptions, columnOptions));
+    }
+
+    @Override
+    public String name() {
+        return "rocksdb";
+    }
+
+    /** Flush and a native checkpoint: hard links to the immutable SST files, in the process's own directory. */
+    @Override
+    public ShardSnapshot snapshot(int partition) throws IOException {
+        Path target = Files.createTempDirectory(stagingDir(), "snapshot-" + partition + "-");
+        Files.delete(target); // RocksDB creates the checkpoint directory itself
+        shard(partition).snapshotTo(target);
+        return new ShardSnapshot() {
+            @Override
+            public List<Path> files() throws IOException {
+                try (Stream<Path> files = Files.list(target)) {
+                    return files.sorted().toList();
+                }
+            }
+
+            @Override
+            public void close() {
+                try {
+                    LocalFiles.deleteRecursively(target);
+                } catch (IOException e) {
+                    LOG.warnf("Could not delete the local snapshot %s: %s", target, e.getMessage());
+                }
+            }
+        };
+    }
+
+    @Override
+    public void restore(int partition, Path dir) throws IOException {
+        drop(partition);
+        shards.put(partition, RocksDbShard.restore(partition, shardDir(partition), dir, states, dbOptions, columnOptions));
+    }
+
+    @Override
+    public Path stagingDir() {
+        Path staging = processDir.resolve("staging");
+        try {
+            Files.createDirectories(staging);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create " + staging, e);
+        }
+        return staging;
+    }
+
+    private Path shardDir(int partition) {
+        return processDir.resolve("shard-" + partition);
     }
 
     @Override

@@ -1,0 +1,556 @@
+package io.keyedstate.checkpoint;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import io.keyedstate.backend.ShardSnapshot;
+import io.keyedstate.backend.StateBackend;
+import io.keyedstate.storage.CheckpointStorage;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
+import io.smallrye.reactive.messaging.kafka.commit.KafkaCommitHandler;
+
+/**
+ * Takes checkpoints of every shard this instance owns and restores shards on assignment.
+ * <p>
+ * A checkpoint of shard {@code p}: close the gate of each input partition {@code p}; once every
+ * record admitted before the gate is acknowledged, take the backend's snapshot (the synchronous
+ * part) and reopen the gates; then, off the processing threads, write the files, the manifest
+ * last, and only then commit the barrier offsets to the consumer group. Checkpoints of one shard
+ * run one after the other; other shards are never held up. The coordinator does not know which
+ * backend or storage it drives.
+ */
+public final class CheckpointCoordinator implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(CheckpointCoordinator.class);
+
+    /** What a checkpoint run is for. */
+    private record Purpose(boolean savepoint, String savepointName) {
+        static final Purpose CHECKPOINT = new Purpose(false, null);
+    }
+
+    /** A completed checkpoint of a shard and the offsets to commit, per channel. */
+    record Completed(CheckpointManifest manifest, Map<KeyedStateCommitHandler, Map<TopicPartition, OffsetAndMetadata>> offsets) {
+    }
+
+    private final StateBackend backend;
+    private final CheckpointStorage storage;
+    private final CheckpointSettings settings;
+    private final Map<String, String> codecVersions;
+    private final Set<KeyedStateCommitHandler> handlers = ConcurrentHashMap.newKeySet();
+    private final Set<KeyedStateCommitHandler> assignedOnce = ConcurrentHashMap.newKeySet();
+    private final Map<Integer, Shard> shards = new ConcurrentHashMap<>();
+    private final List<CheckpointListener> listeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService timer;
+    private final ExecutorService worker;
+    private final ExecutorService uploads;
+    private final CheckpointUploader uploader;
+    private final CheckpointRestore restore;
+    private final AtomicInteger failureStreak = new AtomicInteger();
+    private final AtomicInteger restoresInProgress = new AtomicInteger();
+    private final AtomicLong completedCount = new AtomicLong();
+    private volatile boolean closed;
+
+    public CheckpointCoordinator(StateBackend backend, CheckpointStorage storage, CheckpointSettings settings,
+            Map<String, String> codecVersions) {
+        this.backend = backend;
+        this.storage = storage;
+        this.settings = settings;
+        this.codecVersions = Map.copyOf(codecVersions);
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("keyed-state-checkpoint-timer"));
+        this.worker = Executors.newFixedThreadPool(2, daemon("keyed-state-checkpoint"));
+        this.uploads = Executors.newFixedThreadPool(settings.uploadThreads(), daemon("keyed-state-upload"));
+        this.uploader = new CheckpointUploader(storage, uploads);
+        this.restore = new CheckpointRestore(storage, backend);
+        LOG.infof("Keyed-state checkpoints every %s to %s/%s", settings.interval(), storage.describe(),
+                settings.applicationFolder());
+        timer.schedule(this::round, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public void addListener(CheckpointListener listener) {
+        listeners.add(listener);
+    }
+
+    /** The commit handler of a keyed channel, created by the connector through our commit strategy. */
+    public KafkaCommitHandler commitHandler(String channel, boolean orderedByKey, boolean batch, KafkaConsumer<?, ?> consumer,
+            BiConsumer<Throwable, Boolean> reportFailure) {
+        KeyedStateCommitHandler handler = new KeyedStateCommitHandler(channel, orderedByKey, batch, consumer, this,
+                reportFailure);
+        handlers.add(handler);
+        return handler;
+    }
+
+    void unregister(KeyedStateCommitHandler handler) {
+        handlers.remove(handler);
+        assignedOnce.remove(handler);
+    }
+
+    /** Ready: every keyed channel has had its partitions assigned and no shard is being restored. */
+    public boolean restoring() {
+        return restoresInProgress.get() > 0 || !assignedOnce.containsAll(handlers);
+    }
+
+    /** Checkpoints failed in a row, reset by the next round that completes. */
+    public int failureStreak() {
+        return failureStreak.get();
+    }
+
+    public int tolerableFailures() {
+        return settings.tolerableFailures();
+    }
+
+    public long completedCount() {
+        return completedCount.get();
+    }
+
+    // ---- assignment and revocation, on the consumer's polling thread ----
+
+    void assigned(KeyedStateCommitHandler handler, Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        int generation = consumer.groupMetadata().generationId();
+        restoresInProgress.incrementAndGet();
+        try {
+            for (TopicPartition partition : partitions) {
+                Shard shard = shards.computeIfAbsent(partition.partition(), Shard::new);
+                long start;
+                synchronized (shard) {
+                    if (shard.owners.isEmpty()) {
+                        activate(shard, consumer);
+                    }
+                    start = shard.restoredOffsets.getOrDefault(partition.toString(), -1L);
+                    shard.owners.add(partition);
+                }
+                if (start >= 0) {
+                    consumer.seek(partition, start);
+                }
+                handler.track(partition, generation, start);
+                LOG.debugf("Channel '%s' owns %s from offset %s", handler.channel, partition,
+                        start >= 0 ? start : "committed");
+            }
+            dropReleasedShardsExcept(partitions);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot restore keyed state for " + partitions + " from " + storage.describe()
+                    + ": " + e.getMessage(), e);
+        } finally {
+            restoresInProgress.decrementAndGet();
+            assignedOnce.add(handler);
+        }
+    }
+
+    private void activate(Shard shard, Consumer<?, ?> consumer) throws IOException {
+        shard.tail.handle((ignored, failure) -> null).join(); // a checkpoint of a previous ownership still finishing
+        List<CheckpointId> ids = checkpointIds(shard);
+        ids.stream().mapToLong(CheckpointId::n).max().ifPresent(max -> shard.nextN = Math.max(shard.nextN, max + 1));
+        Optional<CheckpointId> newest = newestComplete(shard, ids);
+        if (shard.localCheckpoint != null && newest.isPresent() && newest.get().name().equals(shard.localCheckpoint)) {
+            LOG.debugf("Partition %d comes back; its local state still matches %s", shard.partition, shard.localCheckpoint);
+            shard.localCheckpoint = null;
+            return;
+        }
+        shard.localCheckpoint = null;
+        long started = System.nanoTime();
+        Optional<String> savepoint = settings.restoreFrom();
+        Optional<CheckpointManifest> restored = restore.restore(shard.partition, shard.folder, ids, savepoint,
+                savepoint.map(name -> savepointFolder(name) + "/" + shard.folderName).orElse(null));
+        if (restored.isEmpty()) {
+            shard.restoredOffsets = Map.of();
+            shard.origin = null;
+            LOG.infof("Partition %d has no checkpoint in %s/%s: its state starts empty", shard.partition,
+                    storage.describe(), shard.folder);
+            return;
+        }
+        CheckpointManifest manifest = restored.get();
+        if (beyondLogEnd(shard, manifest, consumer)) {
+            backend.drop(shard.partition);
+            shard.restoredOffsets = Map.of();
+            shard.origin = null;
+            return;
+        }
+        shard.restoredOffsets = manifest.offsets();
+        shard.origin = manifest.savepoint() ? savepoint.orElse(manifest.origin()) : manifest.origin();
+        shard.last = manifest;
+        long nanos = System.nanoTime() - started;
+        LOG.infof("Restored partition %d from %s (%,d bytes, offsets %s) in %d ms", shard.partition, manifest.id(),
+                manifest.totalBytes(), manifest.offsets(), TimeUnit.NANOSECONDS.toMillis(nanos));
+        listeners.forEach(listener -> listener.restored(shard.partition, manifest, nanos));
+    }
+
+    /** A checkpoint past the end of its topic belongs to an earlier topic of the same name (deleted, recreated). */
+    private boolean beyondLogEnd(Shard shard, CheckpointManifest manifest, Consumer<?, ?> consumer) {
+        Map<TopicPartition, Long> recorded = new HashMap<>();
+        manifest.offsets().forEach((name, offset) -> {
+            int dash = name.lastIndexOf('-');
+            recorded.put(new TopicPartition(name.substring(0, dash), Integer.parseInt(name.substring(dash + 1))), offset);
+        });
+        Map<TopicPartition, Long> ends = consumer.endOffsets(recorded.keySet());
+        for (Map.Entry<TopicPartition, Long> entry : recorded.entrySet()) {
+            Long end = ends.get(entry.getKey());
+            if (end != null && entry.getValue() > end) {
+                LOG.warnf("Checkpoint %s of partition %d records offset %d of %s, but that partition ends at %d: the"
+                        + " topic was deleted or truncated since. The checkpoint is ignored and the state starts empty",
+                        manifest.id(), shard.partition, entry.getValue(), entry.getKey(), end);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void revoked(KeyedStateCommitHandler handler, Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        Map<Integer, List<TopicPartition>> byShard = new TreeMap<>();
+        partitions.forEach(tp -> byShard.computeIfAbsent(tp.partition(), p -> new ArrayList<>()).add(tp));
+        for (Map.Entry<Integer, List<TopicPartition>> entry : byShard.entrySet()) {
+            Shard shard = shards.get(entry.getKey());
+            if (shard == null) {
+                continue;
+            }
+            Completed completed = handOver(shard, handler, consumer);
+            synchronized (shard) {
+                entry.getValue().forEach(tp -> {
+                    handler.untrack(tp);
+                    shard.owners.remove(tp);
+                });
+                if (shard.owners.isEmpty()) {
+                    // Kept locally in case the partition comes straight back (eager rebalancing revokes everything).
+                    shard.localCheckpoint = completed != null && completed.manifest() != null
+                            ? completed.manifest().id()
+                            : shard.last != null && completed != null ? shard.last.id() : null;
+                    if (shard.localCheckpoint == null) {
+                        backend.drop(shard.partition);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The final checkpoint before a partition is let go; null if it failed, a skipped result if nothing changed. */
+    private Completed handOver(Shard shard, KeyedStateCommitHandler handler, Consumer<?, ?> consumer) {
+        try {
+            Completed completed = checkpoint(shard, Purpose.CHECKPOINT)
+                    .get(settings.handoverTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (completed.manifest() != null) {
+                Map<TopicPartition, OffsetAndMetadata> own = completed.offsets().getOrDefault(handler, Map.of());
+                if (!own.isEmpty()) {
+                    consumer.commitSync(own);
+                }
+                completed.offsets().forEach((other, offsets) -> {
+                    if (other != handler) {
+                        other.commit(offsets);
+                    }
+                });
+            }
+            return completed;
+        } catch (TimeoutException e) {
+            LOG.warnf("The final checkpoint of partition %d did not complete within %s; the partition is let go without"
+                    + " it, and its next owner restores the previous checkpoint", shard.partition, settings.handoverTimeout());
+        } catch (Exception e) {
+            LOG.warnf("The final checkpoint of partition %d failed (%s); its next owner restores the previous checkpoint",
+                    shard.partition, rootMessage(e));
+        }
+        return null;
+    }
+
+    private void dropReleasedShardsExcept(Collection<TopicPartition> assigned) {
+        Set<Integer> kept = new HashSet<>();
+        assigned.forEach(tp -> kept.add(tp.partition()));
+        shards.values().forEach(shard -> {
+            synchronized (shard) {
+                if (shard.owners.isEmpty() && shard.localCheckpoint != null && !kept.contains(shard.partition)) {
+                    shard.localCheckpoint = null;
+                    backend.drop(shard.partition);
+                }
+            }
+        });
+    }
+
+    // ---- checkpoints ----
+
+    private void round() {
+        if (closed) {
+            return;
+        }
+        long started = System.nanoTime();
+        List<CompletableFuture<Completed>> runs = new ArrayList<>();
+        for (Shard shard : shards.values()) {
+            if (!shard.owners.isEmpty()) {
+                runs.add(checkpoint(shard, Purpose.CHECKPOINT).thenApply(completed -> {
+                    completed.offsets().forEach(KeyedStateCommitHandler::commit);
+                    return completed;
+                }));
+            }
+        }
+        CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+            if (failure == null) {
+                failureStreak.set(0);
+            } else {
+                int streak = failureStreak.incrementAndGet();
+                LOG.warnf("Checkpoint failed (%d in a row, %d tolerated): %s", streak, settings.tolerableFailures(),
+                        rootMessage(failure));
+            }
+            long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            long delay = Math.max(settings.minPause().toMillis(), settings.interval().toMillis() - elapsed);
+            if (!closed) {
+                timer.schedule(this::round, delay, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    /** Checkpoints every owned shard now, outside the schedule; completes when all manifests are durable. */
+    public CompletableFuture<List<CheckpointManifest>> checkpointNow() {
+        return runOnAllShards(Purpose.CHECKPOINT);
+    }
+
+    /** A savepoint of every shard this instance owns: full, self-contained, never deleted by retention. */
+    public CompletableFuture<List<CheckpointManifest>> savepoint(String name) {
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("A savepoint name may only hold letters, digits, '.', '_' and '-': " + name);
+        }
+        return runOnAllShards(new Purpose(true, name));
+    }
+
+    private CompletableFuture<List<CheckpointManifest>> runOnAllShards(Purpose purpose) {
+        List<CompletableFuture<Completed>> runs = new ArrayList<>();
+        for (Shard shard : shards.values()) {
+            if (!shard.owners.isEmpty()) {
+                runs.add(checkpoint(shard, purpose).thenApply(completed -> {
+                    if (!purpose.savepoint()) {
+                        completed.offsets().forEach(KeyedStateCommitHandler::commit);
+                    }
+                    return completed;
+                }));
+            }
+        }
+        return CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).thenApply(ignored -> runs.stream()
+                .map(CompletableFuture::join).map(Completed::manifest).filter(java.util.Objects::nonNull).toList());
+    }
+
+    private CompletableFuture<Completed> checkpoint(Shard shard, Purpose purpose) {
+        synchronized (shard) {
+            CompletableFuture<Completed> next = shard.tail.handle((ignored, failure) -> null)
+                    .thenCompose(ignored -> run(shard, purpose));
+            shard.tail = next;
+            return next;
+        }
+    }
+
+    private CompletableFuture<Completed> run(Shard shard, Purpose purpose) {
+        Map<InputPartition, KeyedStateCommitHandler> inputs = new LinkedHashMap<>();
+        handlers.forEach(handler -> handler.inputsOf(shard.partition).forEach(input -> inputs.put(input, handler)));
+        boolean changed = inputs.keySet().stream().anyMatch(input -> input.changedSince(input.checkpointedOffset()));
+        if (inputs.isEmpty() || (!purpose.savepoint() && !changed)) {
+            return CompletableFuture.completedFuture(new Completed(null, Map.of()));
+        }
+        long started = System.nanoTime();
+        Map<InputPartition, CompletableFuture<Long>> barriers = new LinkedHashMap<>();
+        inputs.keySet().forEach(input -> barriers.put(input, input.close()));
+        return CompletableFuture.allOf(barriers.values().toArray(CompletableFuture[]::new))
+                .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handleAsync((ignored, failure) -> {
+                    try {
+                        if (failure != null) {
+                            throw new IllegalStateException("records in flight on " + inputs.keySet()
+                                    + " were not acknowledged within " + settings.timeout(), failure);
+                        }
+                        return new Synced(backend.snapshot(shard.partition), System.nanoTime() - started);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    } finally {
+                        inputs.forEach((input, handler) -> handler.release(input));
+                    }
+                }, worker)
+                .thenApplyAsync(synced -> {
+                    Map<String, Long> offsets = new TreeMap<>();
+                    Map<KeyedStateCommitHandler, Map<TopicPartition, OffsetAndMetadata>> commits = new HashMap<>();
+                    int generation = -1;
+                    for (Map.Entry<InputPartition, CompletableFuture<Long>> barrier : barriers.entrySet()) {
+                        InputPartition input = barrier.getKey();
+                        long offset = barrier.getValue().join();
+                        generation = Math.max(generation, input.generation);
+                        if (offset >= 0) {
+                            offsets.put(input.topicPartition.toString(), offset);
+                            commits.computeIfAbsent(inputs.get(input), h -> new HashMap<>())
+                                    .put(input.topicPartition, new OffsetAndMetadata(offset));
+                        }
+                    }
+                    long asyncStarted = System.nanoTime();
+                    CheckpointManifest manifest = write(shard, purpose, generation, offsets, synced.snapshot());
+                    long asyncNanos = System.nanoTime() - asyncStarted;
+                    if (!purpose.savepoint()) {
+                        barriers.forEach((input, barrier) -> input.checkpointed(barrier.join()));
+                        shard.last = manifest;
+                        completedCount.incrementAndGet();
+                        retain(shard);
+                    }
+                    LOG.debugf("Checkpoint %s of partition %d: %,d bytes in %d files, sync %d ms, async %d ms", manifest.id(),
+                            shard.partition, manifest.totalBytes(), manifest.files().size(),
+                            TimeUnit.NANOSECONDS.toMillis(synced.nanos()), TimeUnit.NANOSECONDS.toMillis(asyncNanos));
+                    listeners.forEach(listener -> listener.completed(shard.partition, manifest, synced.nanos(), asyncNanos));
+                    return new Completed(manifest, commits);
+                }, worker)
+                .whenComplete((completed, failure) -> {
+                    if (failure != null) {
+                        listeners.forEach(listener -> listener.failed(shard.partition, failure));
+                    }
+                });
+    }
+
+    private record Synced(ShardSnapshot snapshot, long nanos) {
+    }
+
+    private CheckpointManifest write(Shard shard, Purpose purpose, int generation, Map<String, Long> offsets,
+            ShardSnapshot snapshot) {
+        CheckpointId id = new CheckpointId(shard.nextN++, generation);
+        String folder = purpose.savepoint() ? savepointFolder(purpose.savepointName()) + "/" + shard.folderName
+                : shard.folder + "/" + id.name();
+        try (snapshot) {
+            List<CheckpointManifest.FileEntry> files = uploader.upload(folder, snapshot.files());
+            CheckpointManifest manifest = new CheckpointManifest(id.name(), id.n(), generation, purpose.savepoint(),
+                    shard.origin, backend.name(), Instant.now(), offsets, codecVersions, files);
+            storage.writeAtomically(folder + "/" + CheckpointManifest.NAME, manifest.toJson());
+            return manifest;
+        } catch (IOException | RuntimeException e) {
+            try {
+                storage.deleteAll(folder);
+            } catch (IOException | RuntimeException cleanup) {
+                LOG.debugf("Could not remove the partial checkpoint %s: %s", folder, cleanup.getMessage());
+            }
+            throw new IllegalStateException("Checkpoint " + folder + " failed: " + rootMessage(e), e);
+        }
+    }
+
+    /** Keeps the newest {@code retained} complete checkpoints and whatever is newer; deletes the rest. */
+    private void retain(Shard shard) {
+        try {
+            List<CheckpointId> ids = checkpointIds(shard);
+            int complete = 0;
+            for (CheckpointId id : ids) {
+                if (complete >= settings.retained()) {
+                    storage.deleteAll(shard.folder + "/" + id.name());
+                } else if (storage.list(shard.folder + "/" + id.name()).contains(CheckpointManifest.NAME)) {
+                    complete++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("Could not delete old checkpoints of partition %d: %s; retried after the next checkpoint",
+                    shard.partition, e.getMessage());
+        }
+    }
+
+    private List<CheckpointId> checkpointIds(Shard shard) throws IOException {
+        List<CheckpointId> ids = new ArrayList<>();
+        for (String name : storage.list(shard.folder)) {
+            CheckpointId.parse(name).ifPresent(ids::add);
+        }
+        ids.sort(CheckpointId.NEWEST_FIRST);
+        return ids;
+    }
+
+    private Optional<CheckpointId> newestComplete(Shard shard, List<CheckpointId> ids) throws IOException {
+        for (CheckpointId id : ids) {
+            if (storage.list(shard.folder + "/" + id.name()).contains(CheckpointManifest.NAME)) {
+                return Optional.of(id);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The checkpoints and savepoints in storage, for operators: per folder, its manifests. */
+    public Map<String, List<CheckpointManifest>> list() throws IOException {
+        Map<String, List<CheckpointManifest>> listed = new TreeMap<>();
+        for (String folder : storage.list(settings.applicationFolder())) {
+            String path = settings.applicationFolder() + "/" + folder;
+            List<CheckpointManifest> manifests = new ArrayList<>();
+            for (String entry : storage.list(path)) {
+                String manifest = path + "/" + entry + "/" + CheckpointManifest.NAME;
+                try {
+                    manifests.add(CheckpointManifest.fromJson(storage.read(manifest)));
+                } catch (IOException e) {
+                    // incomplete, or a savepoint's name level: listed below
+                }
+            }
+            listed.put(folder, manifests);
+        }
+        return listed;
+    }
+
+    private String savepointFolder(String name) {
+        return settings.applicationFolder() + "/savepoints/" + name;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        timer.shutdownNow();
+        worker.shutdown();
+        uploads.shutdown();
+        try {
+            worker.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        uploads.shutdownNow();
+        worker.shutdownNow();
+    }
+
+    static String rootMessage(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause == failure ? String.valueOf(failure.getMessage())
+                : failure.getMessage() + " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")";
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** The checkpoint bookkeeping of one shard. Fields are guarded by {@code this}, or owned by its running checkpoint. */
+    private final class Shard {
+        final int partition;
+        final String folderName;
+        final String folder;
+        final Set<TopicPartition> owners = ConcurrentHashMap.newKeySet();
+        long nextN = 1;
+        String origin;
+        volatile CheckpointManifest last;
+        Map<String, Long> restoredOffsets = Map.of();
+        /** The checkpoint the local state of a released shard still equals, or null. */
+        String localCheckpoint;
+        CompletableFuture<Completed> tail = CompletableFuture.completedFuture(null);
+
+        Shard(int partition) {
+            this.partition = partition;
+            this.folderName = settings.shardName(partition);
+            this.folder = settings.applicationFolder() + "/" + folderName;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.keyedstate.checkpoint;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
+import io.smallrye.reactive.messaging.kafka.commit.KafkaCommitHandler;
+
+/**
+ * The commit strategy of a keyed channel. It commits offsets only as part of a checkpoint, after
+ * the checkpoint's manifest is durable, never per record; it gates the channel's stream per input
+ * partition for barrier alignment; and it hands partition assignments and revocations to the
+ * coordinator, which restores and hands over shards there, on the consumer's polling thread.
+ */
+final class KeyedStateCommitHandler implements KafkaCommitHandler {
+
+    private static final Logger LOG = Logger.getLogger(KeyedStateCommitHandler.class);
+
+    final String channel;
+    final boolean orderedByKey;
+    private final boolean batch;
+    private final KafkaConsumer<?, ?> consumer;
+    private final CheckpointCoordinator coordinator;
+    private final BiConsumer<Throwable, Boolean> reportFailure;
+    private final Map<TopicPartition, InputPartition> inputs = new ConcurrentHashMap<>();
+    private volatile GatedStream.Gate<?, ?> gate;
+
+    KeyedStateCommitHandler(String channel, boolean orderedByKey, boolean batch, KafkaConsumer<?, ?> consumer,
+            CheckpointCoordinator coordinator, BiConsumer<Throwable, Boolean> reportFailure) {
+        this.channel = channel;
+        this.orderedByKey = orderedByKey;
+        this.batch = batch;
+        this.consumer = consumer;
+        this.coordinator = coordinator;
+        this.reportFailure = reportFailure;
+    }
+
+    @Override
+    public <K, V> Multi<IncomingKafkaRecord<K, V>> decorateStream(Multi<IncomingKafkaRecord<K, V>> consumed) {
+        return batch ? consumed : new GatedStream<>(consumed, this);
+    }
+
+    /** Batch channels (no per-record stream to gate) wait here, the whole batch with the record. */
+    @Override
+    public <K, V> Uni<IncomingKafkaRecord<K, V>> received(IncomingKafkaRecord<K, V> record) {
+        InputPartition input = batch ? input(record.getTopic(), record.getPartition()) : null;
+        if (input == null) {
+            return Uni.createFrom().item(record);
+        }
+        java.util.concurrent.CompletableFuture<Void> admitted = input.admitOrWait(record.getOffset());
+        return admitted == null ? Uni.createFrom().item(record)
+                : Uni.createFrom().completionStage(admitted).replaceWith(record);
+    }
+
+    void attach(GatedStream.Gate<?, ?> gate) {
+        this.gate = gate;
+    }
+
+    InputPartition input(String topic, int partition) {
+        return inputs.get(new TopicPartition(topic, partition));
+    }
+
+    /** Acknowledged (or nacked and settled by the failure strategy): the record is fully processed. */
+    @Override
+    public <K, V> Uni<Void> handle(IncomingKafkaRecord<K, V> record) {
+        InputPartition input = input(record.getTopic(), record.getPartition());
+        if (input != null && batch) {
+            input.acknowledgedUpTo(record.getOffset());
+        } else if (input != null) {
+            GatedStream.Gate<?, ?> current = gate;
+            if (current != null) {
+                current.acknowledged(input, record);
+            }
+            input.acknowledged();
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    @Override
+    public void partitionsAssigned(Collection<TopicPartition> partitions) {
+        coordinator.assigned(this, consumer.unwrap(), partitions);
+    }
+
+    @Override
+    public void partitionsRevoked(Collection<TopicPartition> partitions) {
+        coordinator.revoked(this, consumer.unwrap(), partitions);
+    }
+
+    @Override
+    public void terminate(boolean graceful) {
+        coordinator.unregister(this);
+    }
+
+    /** Called by the coordinator on the polling thread, when it has restored the partition's shard. */
+    InputPartition track(TopicPartition partition, int generation, long startOffset) {
+        InputPartition input = new InputPartition(partition, generation, startOffset, batch);
+        inputs.put(partition, input);
+        return input;
+    }
+
+    /** Stops tracking a revoked partition and drops what its gate held. */
+    void untrack(TopicPartition partition) {
+        InputPartition input = inputs.remove(partition);
+        GatedStream.Gate<?, ?> current = gate;
+        if (input != null && current != null) {
+            current.discard(input);
+        }
+    }
+
+    List<InputPartition> inputsOf(int partition) {
+        List<InputPartition> of = new ArrayList<>();
+        inputs.values().forEach(input -> {
+            if (input.topicPartition.partition() == partition) {
+                of.add(input);
+            }
+        });
+        return of;
+    }
+
+    void release(InputPartition input) {
+        GatedStream.Gate<?, ?> current = gate;
+        if (current != null) {
+            current.release(input);
+        } else {
+            input.open();
+        }
+    }
+
+    /** Commits a completed checkpoint's offsets from any thread, through the consumer's polling thread. */
+    void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        if (offsets.isEmpty()) {
+            return;
+        }
+        consumer.commit(offsets).subscribe().with(ignored -> LOG.tracef("Committed %s for channel %s", offsets, channel),
+                failure -> LOG.warnf("Could not commit offsets %s of channel '%s' after a completed checkpoint: %s;"
+                        + " the checkpoint holds them, and the next one commits again", offsets, channel,
+                        failure.getMessage()));
+    }
+
+    void fail(Throwable failure) {
+        reportFailure.accept(failure, true);
+    }
+}
