@@ -38,14 +38,14 @@ public final class KeyedScope {
 
     /** Like {@link #run(ConsumerRecord, Runnable)}, returning {@code action}'s result. */
     public static <R> R call(ConsumerRecord<?, ?> record, Supplier<R> action) {
-        return KeyedStates.callScoped(record.partition(), record.key(), action);
+        return KeyedStates.callScoped(record.topic(), record.partition(), record.key(), action);
     }
 
     /** Runs {@code action} scoped to a Kafka message's key, for example a record of a {@code KafkaRecordBatch}. */
     public static void run(Message<?> kafkaMessage, Runnable action) {
         IncomingKafkaRecordMetadata<?, ?> metadata = kafkaMessage.getMetadata(IncomingKafkaRecordMetadata.class)
                 .orElseThrow(() -> new IllegalArgumentException("Not an incoming Kafka record: " + kafkaMessage));
-        KeyedStates.callScoped(metadata.getPartition(), metadata.getKey(), () -> {
+        KeyedStates.callScoped(metadata.getTopic(), metadata.getPartition(), metadata.getKey(), () -> {
             action.run();
             return null;
         });

@@ -7,16 +7,16 @@ import java.util.Collection;
 import io.keyedstate.state.StateDescriptor;
 
 /**
- * Stores keyed state, one {@link StateShard} per input partition. A shard exists from the
+ * Stores keyed state, one {@link StateShard} per partition of a keyed channel. A shard exists from its
  * partition's assignment (or its first record) until its revocation.
  */
 public interface StateBackend extends AutoCloseable {
 
-    /** The shard of {@code partition}, created empty if the partition has none yet. */
-    StateShard shard(int partition);
+    /** Shard {@code shardId}, created empty if it does not exist yet. */
+    StateShard shard(int shardId);
 
-    /** Drops the shard of a partition this instance no longer owns, with its local data. */
-    void drop(int partition);
+    /** Drops a shard whose partition this instance no longer owns, with its local data. */
+    void drop(int shardId);
 
     Collection<? extends StateShard> shards();
 
@@ -38,10 +38,10 @@ public interface StateBackend extends AutoCloseable {
      * The synchronous part of a checkpoint of a shard: a frozen view of its state, taken in a time
      * that does not grow with the state's size. The caller makes sure no record is being applied.
      */
-    ShardSnapshot snapshot(int partition) throws IOException;
+    ShardSnapshot snapshot(int shardId) throws IOException;
 
-    /** Replaces the shard of {@code partition} with the state in {@code files}, written by {@link #snapshot}. */
-    void restore(int partition, Path dir) throws IOException;
+    /** Replaces shard {@code shardId} with the state in {@code dir}, written by {@link #snapshot}. */
+    void restore(int shardId, Path dir) throws IOException;
 
     /**
      * A local directory for files on their way to or from checkpoint storage: on the same file

@@ -1,9 +1,10 @@
 package io.keyedstate.backend;
 
-/** The state of one input partition. */
+/** The state of one partition of a keyed channel. */
 public interface StateShard {
 
-    int partition();
+    /** The shard id that {@code io.keyedstate.scope.ShardIds} gave the (channel, partition) pair. */
+    int id();
 
     /**
      * The number of (state, record key) pairs that hold a value. Exact: the heap backend knows it,

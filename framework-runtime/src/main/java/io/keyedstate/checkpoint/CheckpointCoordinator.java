@@ -31,6 +31,7 @@ import org.jboss.logging.Logger;
 
 import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.StateBackend;
+import io.keyedstate.scope.ShardIds;
 import io.keyedstate.storage.CheckpointStorage;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import io.smallrye.reactive.messaging.kafka.commit.KafkaCommitHandler;
@@ -61,6 +62,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private final StateBackend backend;
     private final CheckpointStorage storage;
     private final CheckpointSettings settings;
+    private final ShardIds shardIds;
     private final Map<String, String> codecVersions;
     private final Set<KeyedStateCommitHandler> handlers = ConcurrentHashMap.newKeySet();
     private final Set<KeyedStateCommitHandler> assignedOnce = ConcurrentHashMap.newKeySet();
@@ -76,10 +78,11 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private final AtomicLong completedCount = new AtomicLong();
     private volatile boolean closed;
 
-    public CheckpointCoordinator(StateBackend backend, CheckpointStorage storage, CheckpointSettings settings,
-            Map<String, String> codecVersions) {
+    public CheckpointCoordinator(StateBackend backend, CheckpointStorage storage, ShardIds shardIds,
+            CheckpointSettings settings, Map<String, String> codecVersions) {
         this.backend = backend;
         this.storage = storage;
+        this.shardIds = shardIds;
         this.settings = settings;
         this.codecVersions = Map.copyOf(codecVersions);
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("keyed-state-checkpoint-timer"));
@@ -135,7 +138,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         restoresInProgress.incrementAndGet();
         try {
             for (TopicPartition partition : partitions) {
-                Shard shard = shards.computeIfAbsent(partition.partition(), Shard::new);
+                Shard shard = shards.computeIfAbsent(shardIds.id(handler.channel, partition.partition()), Shard::new);
                 long start;
                 synchronized (shard) {
                     if (shard.owners.isEmpty()) {
@@ -151,7 +154,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 LOG.debugf("Channel '%s' owns %s from offset %s", handler.channel, partition,
                         start >= 0 ? start : "committed");
             }
-            dropReleasedShardsExcept(partitions);
+            dropReleasedShardsExcept(handler, partitions);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot restore keyed state for " + partitions + " from " + storage.describe()
                     + ": " + e.getMessage(), e);
@@ -167,25 +170,25 @@ public final class CheckpointCoordinator implements AutoCloseable {
         ids.stream().mapToLong(CheckpointId::n).max().ifPresent(max -> shard.nextN = Math.max(shard.nextN, max + 1));
         Optional<CheckpointId> newest = newestComplete(shard, ids);
         if (shard.localCheckpoint != null && newest.isPresent() && newest.get().name().equals(shard.localCheckpoint)) {
-            LOG.debugf("Partition %d comes back; its local state still matches %s", shard.partition, shard.localCheckpoint);
+            LOG.debugf("Partition %s comes back; its local state still matches %s", shard.folderName, shard.localCheckpoint);
             shard.localCheckpoint = null;
             return;
         }
         shard.localCheckpoint = null;
         long started = System.nanoTime();
         Optional<String> savepoint = settings.restoreFrom();
-        Optional<CheckpointManifest> restored = restore.restore(shard.partition, shard.folder, ids, savepoint,
+        Optional<CheckpointManifest> restored = restore.restore(shard.id, shard.folder, ids, savepoint,
                 savepoint.map(name -> savepointFolder(name) + "/" + shard.folderName).orElse(null));
         if (restored.isEmpty()) {
             shard.restoredOffsets = Map.of();
             shard.origin = null;
-            LOG.infof("Partition %d has no checkpoint in %s/%s: its state starts empty", shard.partition,
+            LOG.infof("Partition %s has no checkpoint in %s/%s: its state starts empty", shard.folderName,
                     storage.describe(), shard.folder);
             return;
         }
         CheckpointManifest manifest = restored.get();
         if (beyondLogEnd(shard, manifest, consumer)) {
-            backend.drop(shard.partition);
+            backend.drop(shard.id);
             shard.restoredOffsets = Map.of();
             shard.origin = null;
             return;
@@ -194,9 +197,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
         shard.origin = manifest.savepoint() ? savepoint.orElse(manifest.origin()) : manifest.origin();
         shard.last = manifest;
         long nanos = System.nanoTime() - started;
-        LOG.infof("Restored partition %d from %s (%,d bytes, offsets %s) in %d ms", shard.partition, manifest.id(),
+        LOG.infof("Restored partition %s from %s (%,d bytes, offsets %s) in %d ms", shard.folderName, manifest.id(),
                 manifest.totalBytes(), manifest.offsets(), TimeUnit.NANOSECONDS.toMillis(nanos));
-        listeners.forEach(listener -> listener.restored(shard.partition, manifest, nanos));
+        listeners.forEach(listener -> listener.restored(shard.folderName, manifest, nanos));
     }
 
     /** A checkpoint past the end of its topic belongs to an earlier topic of the same name (deleted, recreated). */
@@ -210,9 +213,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
         for (Map.Entry<TopicPartition, Long> entry : recorded.entrySet()) {
             Long end = ends.get(entry.getKey());
             if (end != null && entry.getValue() > end) {
-                LOG.warnf("Checkpoint %s of partition %d records offset %d of %s, but that partition ends at %d: the"
+                LOG.warnf("Checkpoint %s of partition %s records offset %d of %s, but that partition ends at %d: the"
                         + " topic was deleted or truncated since. The checkpoint is ignored and the state starts empty",
-                        manifest.id(), shard.partition, entry.getValue(), entry.getKey(), end);
+                        manifest.id(), shard.folderName, entry.getValue(), entry.getKey(), end);
                 return true;
             }
         }
@@ -221,7 +224,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
     void revoked(KeyedStateCommitHandler handler, Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         Map<Integer, List<TopicPartition>> byShard = new TreeMap<>();
-        partitions.forEach(tp -> byShard.computeIfAbsent(tp.partition(), p -> new ArrayList<>()).add(tp));
+        partitions.forEach(tp -> byShard.computeIfAbsent(shardIds.id(handler.channel, tp.partition()),
+                p -> new ArrayList<>()).add(tp));
         for (Map.Entry<Integer, List<TopicPartition>> entry : byShard.entrySet()) {
             Shard shard = shards.get(entry.getKey());
             if (shard == null) {
@@ -239,7 +243,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                             ? completed.manifest().id()
                             : shard.last != null && completed != null ? shard.last.id() : null;
                     if (shard.localCheckpoint == null) {
-                        backend.drop(shard.partition);
+                        backend.drop(shard.id);
                     }
                 }
             }
@@ -264,23 +268,25 @@ public final class CheckpointCoordinator implements AutoCloseable {
             }
             return completed;
         } catch (TimeoutException e) {
-            LOG.warnf("The final checkpoint of partition %d did not complete within %s; the partition is let go without"
-                    + " it, and its next owner restores the previous checkpoint", shard.partition, settings.handoverTimeout());
+            LOG.warnf("The final checkpoint of partition %s did not complete within %s; the partition is let go without"
+                    + " it, and its next owner restores the previous checkpoint", shard.folderName, settings.handoverTimeout());
         } catch (Exception e) {
-            LOG.warnf("The final checkpoint of partition %d failed (%s); its next owner restores the previous checkpoint",
-                    shard.partition, rootMessage(e));
+            LOG.warnf("The final checkpoint of partition %s failed (%s); its next owner restores the previous checkpoint",
+                    shard.folderName, rootMessage(e));
         }
         return null;
     }
 
-    private void dropReleasedShardsExcept(Collection<TopicPartition> assigned) {
+    /** Released shards of the channel that the rebalance did not give back are not coming back. */
+    private void dropReleasedShardsExcept(KeyedStateCommitHandler handler, Collection<TopicPartition> assigned) {
         Set<Integer> kept = new HashSet<>();
-        assigned.forEach(tp -> kept.add(tp.partition()));
+        assigned.forEach(tp -> kept.add(shardIds.id(handler.channel, tp.partition())));
         shards.values().forEach(shard -> {
             synchronized (shard) {
-                if (shard.owners.isEmpty() && shard.localCheckpoint != null && !kept.contains(shard.partition)) {
+                if (shard.channel.equals(handler.channel) && shard.owners.isEmpty() && shard.localCheckpoint != null
+                        && !kept.contains(shard.id)) {
                     shard.localCheckpoint = null;
-                    backend.drop(shard.partition);
+                    backend.drop(shard.id);
                 }
             }
         });
@@ -358,7 +364,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
     private CompletableFuture<Completed> run(Shard shard, Purpose purpose) {
         Map<InputPartition, KeyedStateCommitHandler> inputs = new LinkedHashMap<>();
-        handlers.forEach(handler -> handler.inputsOf(shard.partition).forEach(input -> inputs.put(input, handler)));
+        handlers.stream().filter(handler -> handler.channel.equals(shard.channel))
+                .forEach(handler -> handler.inputsOf(shard.partition).forEach(input -> inputs.put(input, handler)));
         boolean changed = inputs.keySet().stream().anyMatch(input -> input.changedSince(input.checkpointedOffset()));
         if (inputs.isEmpty() || (!purpose.savepoint() && !changed)) {
             return CompletableFuture.completedFuture(new Completed(null, Map.of()));
@@ -374,7 +381,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                             throw new IllegalStateException("records in flight on " + inputs.keySet()
                                     + " were not acknowledged within " + settings.timeout(), failure);
                         }
-                        return new Synced(backend.snapshot(shard.partition), System.nanoTime() - started);
+                        return new Synced(backend.snapshot(shard.id), System.nanoTime() - started);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     } finally {
@@ -404,15 +411,15 @@ public final class CheckpointCoordinator implements AutoCloseable {
                         completedCount.incrementAndGet();
                         retain(shard);
                     }
-                    LOG.debugf("Checkpoint %s of partition %d: %,d bytes in %d files, sync %d ms, async %d ms", manifest.id(),
-                            shard.partition, manifest.totalBytes(), manifest.files().size(),
+                    LOG.debugf("Checkpoint %s of partition %s: %,d bytes in %d files, sync %d ms, async %d ms", manifest.id(),
+                            shard.folderName, manifest.totalBytes(), manifest.files().size(),
                             TimeUnit.NANOSECONDS.toMillis(synced.nanos()), TimeUnit.NANOSECONDS.toMillis(asyncNanos));
-                    listeners.forEach(listener -> listener.completed(shard.partition, manifest, synced.nanos(), asyncNanos));
+                    listeners.forEach(listener -> listener.completed(shard.folderName, manifest, synced.nanos(), asyncNanos));
                     return new Completed(manifest, commits);
                 }, worker)
                 .whenComplete((completed, failure) -> {
                     if (failure != null) {
-                        listeners.forEach(listener -> listener.failed(shard.partition, failure));
+                        listeners.forEach(listener -> listener.failed(shard.folderName, failure));
                     }
                 });
     }
@@ -454,8 +461,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warnf("Could not delete old checkpoints of partition %d: %s; retried after the next checkpoint",
-                    shard.partition, e.getMessage());
+            LOG.warnf("Could not delete old checkpoints of partition %s: %s; retried after the next checkpoint",
+                    shard.folderName, e.getMessage());
         }
     }
 
@@ -535,6 +542,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
     /** The checkpoint bookkeeping of one shard. Fields are guarded by {@code this}, or owned by its running checkpoint. */
     private final class Shard {
+        final int id;
+        final String channel;
         final int partition;
         final String folderName;
         final String folder;
@@ -547,9 +556,11 @@ public final class CheckpointCoordinator implements AutoCloseable {
         String localCheckpoint;
         CompletableFuture<Completed> tail = CompletableFuture.completedFuture(null);
 
-        Shard(int partition) {
-            this.partition = partition;
-            this.folderName = settings.shardName(partition);
+        Shard(int id) {
+            this.id = id;
+            this.channel = shardIds.channel(id);
+            this.partition = shardIds.partition(id);
+            this.folderName = settings.shardName(channel, partition);
             this.folder = settings.applicationFolder() + "/" + folderName;
         }
     }

@@ -30,12 +30,12 @@ final class CheckpointRestore {
     }
 
     /**
-     * Restores partition {@code partition} from the newest intact checkpoint in {@code shardFolder},
+     * Restores shard {@code shardId} from the newest intact checkpoint in {@code shardFolder},
      * or from savepoint {@code savepoint} if set and no checkpoint descends from it.
      *
      * @return the manifest restored from, empty if there is nothing to restore (the shard is then empty)
      */
-    Optional<CheckpointManifest> restore(int partition, String shardFolder, List<CheckpointId> newestFirst,
+    Optional<CheckpointManifest> restore(int shardId, String shardFolder, List<CheckpointId> newestFirst,
             Optional<String> savepoint, String savepointFolder) throws IOException {
         for (CheckpointId id : newestFirst) {
             String folder = shardFolder + "/" + id.name();
@@ -46,21 +46,21 @@ final class CheckpointRestore {
             if (savepoint.isPresent() && !savepoint.get().equals(manifest.origin())) {
                 break; // the savepoint to start from is newer than this lineage
             }
-            if (restoreFrom(partition, folder, manifest)) {
+            if (restoreFrom(shardId, folder, manifest)) {
                 return Optional.of(manifest);
             }
         }
         if (savepoint.isPresent()) {
             CheckpointManifest manifest = readManifest(savepointFolder);
-            if (manifest == null || !restoreFrom(partition, savepointFolder, manifest)) {
+            if (manifest == null || !restoreFrom(shardId, savepointFolder, manifest)) {
                 throw new IllegalStateException("Savepoint '" + savepoint.get() + "' (quarkus.keyed-state.checkpoint"
-                        + ".restore-from) has no intact copy of partition " + partition + " under "
+                        + ".restore-from) has no intact copy of " + shardFolder.substring(shardFolder.lastIndexOf('/') + 1) + " under "
                         + storage.describe() + "/" + savepointFolder);
             }
-            LOG.infof("Restored partition %d from savepoint '%s'", partition, savepoint.get());
+            LOG.infof("Restored %s from savepoint '%s'", shardFolder, savepoint.get());
             return Optional.of(manifest);
         }
-        backend.drop(partition);
+        backend.drop(shardId);
         return Optional.empty();
     }
 
@@ -76,13 +76,13 @@ final class CheckpointRestore {
         return null;
     }
 
-    private boolean restoreFrom(int partition, String folder, CheckpointManifest manifest) throws IOException {
+    private boolean restoreFrom(int shardId, String folder, CheckpointManifest manifest) throws IOException {
         if (!manifest.backend().equals(backend.name())) {
             throw new IllegalStateException("Checkpoint " + storage.describe() + "/" + folder + " was written by the "
                     + manifest.backend() + " backend, but quarkus.keyed-state.backend is " + backend.name()
                     + ". Switch back, or start from a savepoint");
         }
-        Path staging = Files.createTempDirectory(backend.stagingDir(), "restore-" + partition + "-");
+        Path staging = Files.createTempDirectory(backend.stagingDir(), "restore-" + shardId + "-");
         try {
             for (CheckpointManifest.FileEntry file : manifest.files()) {
                 Path local = staging.resolve(file.name());
@@ -96,7 +96,7 @@ final class CheckpointRestore {
                 }
             }
             try {
-                backend.restore(partition, staging);
+                backend.restore(shardId, staging);
             } catch (IOException | RuntimeException e) {
                 LOG.warnf("Checkpoint %s/%s cannot be restored (%s); skipped, trying the previous one", storage.describe(),
                         folder, e.getMessage());

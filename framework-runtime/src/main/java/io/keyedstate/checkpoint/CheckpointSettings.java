@@ -2,20 +2,21 @@ package io.keyedstate.checkpoint;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * How the coordinator checkpoints, resolved from configuration.
  *
  * @param applicationFolder the storage folder of this application, {@code <application name>}
- * @param inputTopics the topics of every keyed channel, sorted: shard {@code p} is named after them
+ * @param channelTopics per keyed channel, its topics, sorted: its shards' folders are named after them
  */
 public record CheckpointSettings(Duration interval, Duration timeout, Duration minPause, int tolerableFailures,
         int retained, Duration handoverTimeout, int uploadThreads, Optional<String> restoreFrom, String applicationFolder,
-        List<String> inputTopics) {
+        Map<String, List<String>> channelTopics) {
 
-    /** {@code <topic>-<p>}, or {@code <topic1>+<topic2>-<p>} when several topics feed the shard. */
-    String shardName(int partition) {
-        return String.join("+", inputTopics) + "-" + partition;
+    /** {@code <topic>-<p>}, or {@code <topic1>+<topic2>-<p>} for a channel reading co-partitioned topics. */
+    String shardName(String channel, int partition) {
+        return String.join("+", channelTopics.get(channel)) + "-" + partition;
     }
 }

@@ -64,7 +64,7 @@ public class KeyBindingDecorator implements PublisherDecorator {
                     + "' carries no Vert.x context, so its key cannot be bound"));
             return false;
         }
-        KeyScopes.bind(context.get().context(), states.scope(metadata.getPartition(), metadata.getKey()));
+        KeyScopes.bind(context.get().context(), states.scope(channel, metadata.getPartition(), metadata.getKey()));
         return true;
     }
 

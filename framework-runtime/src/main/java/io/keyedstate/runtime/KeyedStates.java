@@ -25,6 +25,7 @@ import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.scope.KeyScope;
 import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.scope.RecordKeys;
+import io.keyedstate.scope.ShardIds;
 import io.keyedstate.state.StateDescriptor;
 
 /**
@@ -40,6 +41,10 @@ public final class KeyedStates {
     private final Set<String> channels;
     private final Set<String> concurrentChannels;
     private final CheckpointCoordinator coordinator;
+    private final ShardIds shardIds = new ShardIds();
+    /** Per keyed channel, its topics, sorted; each topic belongs to one keyed channel. */
+    private final Map<String, List<String>> channelTopics;
+    private final Map<String, String> channelOfTopic = new HashMap<>();
     private final KeyedStateConfig config;
     private final StateBackend backend;
     private final Map<String, Object> handles = new HashMap<>();
@@ -52,22 +57,37 @@ public final class KeyedStates {
         this.concurrentChannels = Set.copyOf(concurrentChannels);
         this.config = config;
         requireKeyedCommitStrategy();
+        this.channelTopics = channelTopics(this.channels);
+        channelTopics.forEach((channel, topics) -> topics.forEach(topic -> {
+            String other = channelOfTopic.put(topic, channel);
+            if (other != null) {
+                throw new IllegalArgumentException("Keyed channels '" + other + "' and '" + channel + "' both read topic '"
+                        + topic + "'. Each topic may feed one keyed channel: checkpoints are stored per topic partition");
+            }
+        }));
         this.backend = createBackend(this.states, config, codecs);
         for (StateDescriptor state : this.states) {
             handles.put(fieldKey(state.beanClass(), state.field()), backend.handle(state));
         }
-        this.coordinator = new CheckpointCoordinator(backend, createStorage(config.checkpoint()),
+        this.coordinator = new CheckpointCoordinator(backend, createStorage(config.checkpoint()), shardIds,
                 checkpointSettings(config.checkpoint()), codecVersions(this.states, codecs));
         this.sweeper = this.states.stream().anyMatch(StateDescriptor::hasTtl) ? startSweeper() : null;
         running = this;
     }
 
     /** Runs {@code action} scoped to a record of the running application: {@code KeyedScope}'s engine. */
-    public static <R> R callScoped(int partition, Object key, Supplier<R> action) {
+    public static <R> R callScoped(String topic, int partition, Object key, Supplier<R> action) {
         if (key == null) {
-            throw new IllegalArgumentException("A record with a null key has no keyed state (partition " + partition + ")");
+            throw new IllegalArgumentException("A record with a null key has no keyed state (" + topic + "-" + partition
+                    + ")");
         }
-        return KeyScopes.callWithin(running().scope(partition, key), action);
+        KeyedStates states = running();
+        String channel = states.channelOfTopic.get(topic);
+        if (channel == null) {
+            throw new IllegalArgumentException("Topic '" + topic + "' is not read by a channel of a bean with keyed state,"
+                    + " so its records have no keyed state");
+        }
+        return KeyScopes.callWithin(states.scope(channel, partition, key), action);
     }
 
     private static KeyedStates running() {
@@ -112,9 +132,13 @@ public final class KeyedStates {
         return handle;
     }
 
-    /** The scope of a record of {@code partition} with key {@code key} (not null). */
-    public KeyScope scope(int partition, Object key) {
-        return new KeyScope(backend.shard(partition), RecordKeys.normalize(key));
+    /** The scope of a record of {@code channel}'s {@code partition} with key {@code key} (not null). */
+    public KeyScope scope(String channel, int partition, Object key) {
+        return new KeyScope(backend.shard(shardIds.id(channel, partition)), RecordKeys.normalize(key));
+    }
+
+    public ShardIds shardIds() {
+        return shardIds;
     }
 
     void stop() {
@@ -164,27 +188,34 @@ public final class KeyedStates {
         };
     }
 
-    private CheckpointSettings checkpointSettings(KeyedStateConfig.CheckpointConfig checkpoint) {
+    private static Map<String, List<String>> channelTopics(Set<String> channels) {
         org.eclipse.microprofile.config.Config mp = ConfigProvider.getConfig();
-        java.util.TreeSet<String> topics = new java.util.TreeSet<>();
+        Map<String, List<String>> topics = new java.util.TreeMap<>();
         for (String channel : channels) {
             String prefix = "mp.messaging.incoming." + channel + ".";
             if (mp.getOptionalValue(prefix + "pattern", Boolean.class).orElse(false)) {
                 throw new IllegalArgumentException(prefix + "pattern=true: a keyed channel needs fixed topics, because"
                         + " checkpoints are stored per topic partition");
             }
-            mp.getOptionalValue(prefix + "topics", String.class).ifPresentOrElse(
-                    list -> java.util.Arrays.stream(list.split(",")).map(String::trim).forEach(topics::add),
-                    () -> topics.add(mp.getOptionalValue(prefix + "topic", String.class).orElse(channel)));
+            List<String> list = mp.getOptionalValue(prefix + "topics", String.class)
+                    .map(names -> java.util.Arrays.stream(names.split(",")).map(String::trim).filter(n -> !n.isEmpty())
+                            .sorted().distinct().toList())
+                    .orElseGet(() -> List.of(mp.getOptionalValue(prefix + "topic", String.class).orElse(channel)));
+            topics.put(channel, list);
         }
+        return topics;
+    }
+
+    private CheckpointSettings checkpointSettings(KeyedStateConfig.CheckpointConfig checkpoint) {
         if (checkpoint.retained() < 1) {
             throw new IllegalArgumentException("quarkus.keyed-state.checkpoint.retained=" + checkpoint.retained()
                     + ": at least 1 checkpoint must be kept");
         }
-        String application = mp.getOptionalValue("quarkus.application.name", String.class).orElse("application");
+        String application = ConfigProvider.getConfig().getOptionalValue("quarkus.application.name", String.class)
+                .orElse("application");
         return new CheckpointSettings(checkpoint.interval(), checkpoint.timeout(), checkpoint.minPause(),
                 checkpoint.tolerableFailures(), checkpoint.retained(), checkpoint.handoverTimeout(), 4,
-                checkpoint.restoreFrom(), application, List.copyOf(topics));
+                checkpoint.restoreFrom(), application, channelTopics);
     }
 
     private static Map<String, String> codecVersions(List<StateDescriptor> states, StateCodecs codecs) {

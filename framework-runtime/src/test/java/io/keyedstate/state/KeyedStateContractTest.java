@@ -66,10 +66,14 @@ class KeyedStateContractTest {
     }
 
     private StateBackend create(String kind, ManualClock clock) {
+        return create(kind, clock, localDir);
+    }
+
+    private StateBackend create(String kind, ManualClock clock, Path dir) {
         StateBackend backend = switch (kind) {
             case "heap" -> new HeapStateBackend(STATES, clock.now::get);
             case "rocksdb" -> new RocksDbStateBackend(STATES, new StateCodecs(new ObjectMapper(), Map.of()),
-                    RocksDbSettings.of(localDir, 64L << 20), clock.now::get);
+                    RocksDbSettings.of(dir, 64L << 20), clock.now::get);
             default -> throw new IllegalArgumentException(kind);
         };
         opened.add(backend);
@@ -281,5 +285,72 @@ class KeyedStateContractTest {
         for (int key = 0; key < keys; key++) {
             in(backend, 0, "key-" + key, () -> assertThat(count.get()).isEqualTo((long) incrementsPerKey));
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void aSnapshotRestoresElsewhereExactlyAsItWasTaken(String kind) throws Exception {
+        ManualClock clock = new ManualClock();
+        StateBackend backend = create(kind, clock);
+        ValueState<Long> count = handle(backend, COUNT);
+        MapState<String, Long> perHour = handle(backend, PER_HOUR);
+        ListState<String> events = handle(backend, EVENTS);
+        ValueState<String> recent = handle(backend, RECENT);
+        MapState<String, String> recentMap = handle(backend, RECENT_MAP);
+        ListState<String> recentList = handle(backend, RECENT_LIST);
+        for (int i = 0; i < 50; i++) {
+            long n = i;
+            in(backend, 3, "key-" + i, () -> {
+                count.set(n);
+                perHour.put("h" + (n % 3), n);
+                events.add("e" + n);
+                events.add("f" + n);
+                recent.set("r" + n);
+                recentMap.put("m", "v" + n);
+                recentList.add("l" + n);
+            });
+        }
+        in(backend, 3, new byte[] { 1, 2, 3 }, () -> count.set(123L));
+
+        Path copy;
+        try (var snapshot = backend.snapshot(3)) {
+            in(backend, 3, "key-0", () -> count.set(-1L)); // after the snapshot: not in it
+            in(backend, 3, "key-new", () -> count.set(-1L));
+            copy = java.nio.file.Files.createDirectories(localDir.resolve("copied"));
+            for (Path file : snapshot.files()) {
+                java.nio.file.Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+
+        StateBackend restored = create(kind, clock, localDir.resolve("elsewhere"));
+        restored.restore(7, copy);
+        ValueState<Long> restoredCount = handle(restored, COUNT);
+        MapState<String, Long> restoredPerHour = handle(restored, PER_HOUR);
+        ListState<String> restoredEvents = handle(restored, EVENTS);
+        ValueState<String> restoredRecent = handle(restored, RECENT);
+        MapState<String, String> restoredMap = handle(restored, RECENT_MAP);
+        ListState<String> restoredList = handle(restored, RECENT_LIST);
+        assertThat(restored.shard(7).keyCount()).isEqualTo(backend.shard(3).keyCount() - 1);
+        for (int i = 0; i < 50; i++) {
+            long n = i;
+            in(restored, 7, "key-" + i, () -> {
+                assertThat(restoredCount.get()).isEqualTo(n);
+                assertThat(restoredPerHour.get("h" + (n % 3))).isEqualTo(n);
+                assertThat(restoredEvents.get()).containsExactly("e" + n, "f" + n);
+                assertThat(restoredRecent.get()).isEqualTo("r" + n);
+                assertThat(restoredMap.get("m")).isEqualTo("v" + n);
+                assertThat(restoredList.get()).containsExactly("l" + n);
+            });
+        }
+        in(restored, 7, new byte[] { 1, 2, 3 }, () -> assertThat(restoredCount.get()).isEqualTo(123L));
+        in(restored, 7, "key-new", () -> assertThat(restoredCount.get()).isNull());
+
+        clock.now.addAndGet(1_000); // values with a time to live keep their expiry across the restore
+        in(restored, 7, "key-1", () -> {
+            assertThat(restoredRecent.get()).isNull();
+            assertThat(restoredMap.get("m")).isNull();
+            assertThat(restoredList.get()).isEmpty();
+            assertThat(restoredCount.get()).isEqualTo(1L);
+        });
     }
 }

@@ -14,14 +14,14 @@ import io.keyedstate.backend.StateShard;
  */
 public final class HeapShard implements StateShard {
 
-    private final int partition;
+    private final int shardId;
     private final AtomicReferenceArray<PersistentHashMap<Object, Object>> tables;
     private final HeapSizeEstimator sizeEstimator;
     /** Guarded by {@code this}. */
     private long epoch;
 
-    HeapShard(int partition, int stateCount, HeapSizeEstimator sizeEstimator) {
-        this.partition = partition;
+    HeapShard(int shardId, int stateCount, HeapSizeEstimator sizeEstimator) {
+        this.shardId = shardId;
         this.sizeEstimator = sizeEstimator;
         this.tables = new AtomicReferenceArray<>(stateCount);
         for (int i = 0; i < stateCount; i++) {
@@ -30,8 +30,8 @@ public final class HeapShard implements StateShard {
     }
 
     /** A shard holding restored tables, which no later write may edit in place: they start a new epoch. */
-    HeapShard(int partition, PersistentHashMap<Object, Object>[] restored, HeapSizeEstimator sizeEstimator) {
-        this(partition, restored.length, sizeEstimator);
+    HeapShard(int shardId, PersistentHashMap<Object, Object>[] restored, HeapSizeEstimator sizeEstimator) {
+        this(shardId, restored.length, sizeEstimator);
         for (int i = 0; i < restored.length; i++) {
             tables.set(i, restored[i]);
         }
@@ -39,8 +39,8 @@ public final class HeapShard implements StateShard {
     }
 
     @Override
-    public int partition() {
-        return partition;
+    public int id() {
+        return shardId;
     }
 
     Object get(int state, Object key) {
@@ -95,7 +95,7 @@ public final class HeapShard implements StateShard {
         for (int i = 0; i < roots.length; i++) {
             roots[i] = tables.get(i);
         }
-        return new HeapSnapshot(partition, roots);
+        return new HeapSnapshot(shardId, roots);
     }
 
     @Override

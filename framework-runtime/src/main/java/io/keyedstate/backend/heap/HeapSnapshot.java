@@ -5,5 +5,5 @@ package io.keyedstate.backend.heap;
  * Table {@code i} belongs to the state whose descriptor id is {@code i}; it maps each record key to
  * the stored form of that key's state (see {@link StoredValues}).
  */
-public record HeapSnapshot(int partition, PersistentHashMap<Object, Object>[] tables) {
+public record HeapSnapshot(int shardId, PersistentHashMap<Object, Object>[] tables) {
 }

@@ -19,7 +19,7 @@ import io.keyedstate.state.StateDescriptor;
 
 /**
  * Keyed state on the JVM heap: one {@link HeapShard} per input partition, created when the
- * partition is assigned (or its first record arrives) and dropped when it is revoked.
+ * shard is assigned (or its first record arrives) and dropped when it is revoked.
  */
 public final class HeapStateBackend implements StateBackend {
 
@@ -53,13 +53,13 @@ public final class HeapStateBackend implements StateBackend {
     }
 
     @Override
-    public HeapShard shard(int partition) {
-        return shards.computeIfAbsent(partition, p -> new HeapShard(p, states.size(), sizeEstimator));
+    public HeapShard shard(int shardId) {
+        return shards.computeIfAbsent(shardId, p -> new HeapShard(p, states.size(), sizeEstimator));
     }
 
     @Override
-    public void drop(int partition) {
-        shards.remove(partition);
+    public void drop(int shardId) {
+        shards.remove(shardId);
     }
 
     @Override
@@ -83,14 +83,14 @@ public final class HeapStateBackend implements StateBackend {
 
     /** A new edit epoch under the shard's write lock: the captured tries are never written again. */
     @Override
-    public ShardSnapshot snapshot(int partition) {
-        HeapSnapshot snapshot = shard(partition).snapshot();
+    public ShardSnapshot snapshot(int shardId) {
+        HeapSnapshot snapshot = shard(shardId).snapshot();
         return new ShardSnapshot() {
             private Path written;
 
             @Override
             public List<Path> files() throws IOException {
-                written = Files.createTempDirectory(stagingDir, "shard-" + partition + "-").resolve(HeapShardFile.NAME);
+                written = Files.createTempDirectory(stagingDir, "shard-" + shardId + "-").resolve(HeapShardFile.NAME);
                 file.write(snapshot, written);
                 return List.of(written);
             }
@@ -110,8 +110,8 @@ public final class HeapStateBackend implements StateBackend {
     }
 
     @Override
-    public void restore(int partition, Path dir) throws IOException {
-        shards.put(partition, new HeapShard(partition, file.read(dir.resolve(HeapShardFile.NAME)), sizeEstimator));
+    public void restore(int shardId, Path dir) throws IOException {
+        shards.put(shardId, new HeapShard(shardId, file.read(dir.resolve(HeapShardFile.NAME)), sizeEstimator));
     }
 
     @Override

@@ -27,7 +27,7 @@ import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 
 /**
- * One partition's state in its own RocksDB instance, one column family per state. Memory is not
+ * One shard's state in its own RocksDB instance, one column family per state. Memory is not
  * this shard's to size: the backend shares one block cache and one write-buffer budget among all
  * shards. The write-ahead log is off: durability comes from checkpoints, not from RocksDB.
  */
@@ -35,7 +35,7 @@ public final class RocksDbShard implements StateShard {
 
     private static final int SIZE_SAMPLE = 32;
 
-    private final int partition;
+    private final int shardId;
     private final Path dir;
     private final List<StateDescriptor> states;
     private final RocksDB db;
@@ -44,9 +44,9 @@ public final class RocksDbShard implements StateShard {
     private final WriteOptions writeOptions;
     private final AtomicLong sequence = new AtomicLong();
 
-    private RocksDbShard(int partition, Path dir, List<StateDescriptor> states, RocksDB db, List<ColumnFamilyHandle> columns,
+    private RocksDbShard(int shardId, Path dir, List<StateDescriptor> states, RocksDB db, List<ColumnFamilyHandle> columns,
             ColumnFamilyHandle defaultColumn) {
-        this.partition = partition;
+        this.shardId = shardId;
         this.dir = dir;
         this.states = states;
         this.db = db;
@@ -59,7 +59,7 @@ public final class RocksDbShard implements StateShard {
      * Opens an empty shard in {@code dir}, first deleting what a previous owner (or a killed process)
      * left there: a shard's content comes from checkpoints, never from local leftovers.
      */
-    static RocksDbShard open(int partition, Path dir, List<StateDescriptor> states, DBOptions dbOptions,
+    static RocksDbShard open(int shardId, Path dir, List<StateDescriptor> states, DBOptions dbOptions,
             ColumnFamilyOptions columnOptions) {
         try {
             LocalFiles.deleteRecursively(dir);
@@ -67,7 +67,7 @@ public final class RocksDbShard implements StateShard {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare the RocksDB shard directory " + dir, e);
         }
-        return openExisting(partition, dir, states, dbOptions, columnOptions);
+        return openExisting(shardId, dir, states, dbOptions, columnOptions);
     }
 
     /**
@@ -75,15 +75,15 @@ public final class RocksDbShard implements StateShard {
      * {@code dir}. A column family of a state the application no longer has fails the open, rather
      * than being dropped silently.
      */
-    static RocksDbShard restore(int partition, Path dir, Path restored, List<StateDescriptor> states, DBOptions dbOptions,
+    static RocksDbShard restore(int shardId, Path dir, Path restored, List<StateDescriptor> states, DBOptions dbOptions,
             ColumnFamilyOptions columnOptions) throws IOException {
         LocalFiles.deleteRecursively(dir);
         Files.createDirectories(dir.getParent());
         Files.move(restored, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return openExisting(partition, dir, states, dbOptions, columnOptions);
+        return openExisting(shardId, dir, states, dbOptions, columnOptions);
     }
 
-    private static RocksDbShard openExisting(int partition, Path dir, List<StateDescriptor> states, DBOptions dbOptions,
+    private static RocksDbShard openExisting(int shardId, Path dir, List<StateDescriptor> states, DBOptions dbOptions,
             ColumnFamilyOptions columnOptions) {
         try {
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
@@ -93,10 +93,10 @@ public final class RocksDbShard implements StateShard {
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-            return new RocksDbShard(partition, dir, states, db, List.copyOf(handles.subList(1, handles.size())),
+            return new RocksDbShard(shardId, dir, states, db, List.copyOf(handles.subList(1, handles.size())),
                     handles.get(0));
         } catch (RocksDBException e) {
-            throw new IllegalStateException("Cannot open the RocksDB shard of partition " + partition + " in " + dir + ": "
+            throw new IllegalStateException("Cannot open the RocksDB shard " + shardId + " in " + dir + ": "
                     + e.getMessage(), e);
         }
     }
@@ -107,8 +107,8 @@ public final class RocksDbShard implements StateShard {
     }
 
     @Override
-    public int partition() {
-        return partition;
+    public int id() {
+        return shardId;
     }
 
     byte[] get(int state, byte[] key) {
@@ -213,7 +213,7 @@ public final class RocksDbShard implements StateShard {
                 }
             }
         } catch (RocksDBException e) {
-            throw new IllegalStateException("Cannot estimate the size of the RocksDB shard of partition " + partition, e);
+            throw new IllegalStateException("Cannot estimate the size of the RocksDB shard " + shardId, e);
         }
         return bytes;
     }
@@ -228,7 +228,7 @@ public final class RocksDbShard implements StateShard {
             db.flush(flush, columns);
             checkpoint.createCheckpoint(target.toString());
         } catch (RocksDBException e) {
-            throw new IllegalStateException("Cannot snapshot the RocksDB shard of partition " + partition + " to " + target
+            throw new IllegalStateException("Cannot snapshot the RocksDB shard " + shardId + " to " + target
                     + ": " + e.getMessage(), e);
         }
     }
@@ -248,6 +248,6 @@ public final class RocksDbShard implements StateShard {
 
     private IllegalStateException failure(String operation, int state, RocksDBException e) {
         return new IllegalStateException("RocksDB " + operation + " failed for " + states.get(state).displayName()
-                + " in partition " + partition + ": " + e.getMessage(), e);
+                + " in shard " + shardId + ": " + e.getMessage(), e);
     }
 }

@@ -105,8 +105,8 @@ public final class RocksDbStateBackend implements StateBackend {
     }
 
     @Override
-    public RocksDbShard shard(int partition) {
-        return shards.computeIfAbsent(partition,
+    public RocksDbShard shard(int shardId) {
+        return shards.computeIfAbsent(shardId,
                 p -> RocksDbShard.open(p, shardDir(p), states, dbOptions, columnOptions));
     }
 
@@ -117,10 +117,10 @@ public final class RocksDbStateBackend implements StateBackend {
 
     /** Flush and a native checkpoint: hard links to the immutable SST files, in the process's own directory. */
     @Override
-    public ShardSnapshot snapshot(int partition) throws IOException {
-        Path target = Files.createTempDirectory(stagingDir(), "snapshot-" + partition + "-");
+    public ShardSnapshot snapshot(int shardId) throws IOException {
+        Path target = Files.createTempDirectory(stagingDir(), "snapshot-" + shardId + "-");
         Files.delete(target); // RocksDB creates the checkpoint directory itself
-        shard(partition).snapshotTo(target);
+        shard(shardId).snapshotTo(target);
         return new ShardSnapshot() {
             @Override
             public List<Path> files() throws IOException {
@@ -141,9 +141,9 @@ public final class RocksDbStateBackend implements StateBackend {
     }
 
     @Override
-    public void restore(int partition, Path dir) throws IOException {
-        drop(partition);
-        shards.put(partition, RocksDbShard.restore(partition, shardDir(partition), dir, states, dbOptions, columnOptions));
+    public void restore(int shardId, Path dir) throws IOException {
+        drop(shardId);
+        shards.put(shardId, RocksDbShard.restore(shardId, shardDir(shardId), dir, states, dbOptions, columnOptions));
     }
 
     @Override
@@ -157,13 +157,13 @@ public final class RocksDbStateBackend implements StateBackend {
         return staging;
     }
 
-    private Path shardDir(int partition) {
-        return processDir.resolve("shard-" + partition);
+    private Path shardDir(int shardId) {
+        return processDir.resolve("shard-" + shardId);
     }
 
     @Override
-    public void drop(int partition) {
-        RocksDbShard shard = shards.remove(partition);
+    public void drop(int shardId) {
+        RocksDbShard shard = shards.remove(shardId);
         if (shard != null) {
             shard.close();
         }

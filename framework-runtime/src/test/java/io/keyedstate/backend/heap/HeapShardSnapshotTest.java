@@ -42,7 +42,7 @@ class HeapShardSnapshotTest {
             return null;
         });
 
-        assertThat(snapshot.partition()).isZero();
+        assertThat(snapshot.shardId()).isZero();
         assertThat(snapshot.tables()[0].size()).isEqualTo(10_000);
         assertThat(snapshot.tables()[0].get("key-42")).isEqualTo(42L);
         assertThat(snapshot.tables()[0].containsKey("new-key")).isFalse();

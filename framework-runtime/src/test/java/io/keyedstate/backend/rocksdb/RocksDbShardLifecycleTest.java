@@ -75,7 +75,7 @@ class RocksDbShardLifecycleTest {
         backend.drop(0);
 
         assertThat(shardDir).doesNotExist();
-        assertThat(backend.shard(0).keyCount()).as("a reassigned partition starts empty").isZero();
+        assertThat(backend.shard(0).keyCount()).as("a reassigned shardId starts empty").isZero();
     }
 
     @Test
@@ -110,7 +110,7 @@ class RocksDbShardLifecycleTest {
         }
 
         List<ColumnFamilyDescriptor> columns = List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
-                new ColumnFamilyDescriptor("0-app.Counter.count".getBytes()));
+                new ColumnFamilyDescriptor("app.Counter.count".getBytes()));
         List<ColumnFamilyHandle> handles = new java.util.ArrayList<>();
         try (DBOptions options = new DBOptions();
                 RocksDB copy = RocksDB.openReadOnly(options, snapshot.toString(), columns, handles)) {
@@ -131,10 +131,10 @@ class RocksDbShardLifecycleTest {
         assertThat(backend.shard(2).estimatedBytes()).isBetween(exact * 8 / 10, exact * 12 / 10);
     }
 
-    private void set(int partition, String key, long value) {
+    private void set(int shardId, String key, long value) {
         @SuppressWarnings("unchecked")
         ValueState<Long> count = (ValueState<Long>) backend.handle(COUNT);
-        KeyScopes.callWithin(new KeyScope(backend.shard(partition), key), () -> {
+        KeyScopes.callWithin(new KeyScope(backend.shard(shardId), key), () -> {
             count.set(value);
             return null;
         });
