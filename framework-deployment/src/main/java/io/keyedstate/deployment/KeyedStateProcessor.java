@@ -17,6 +17,10 @@ import io.keyedstate.runtime.KeyedStateRecorder;
 import io.keyedstate.runtime.KeyedStates;
 import io.keyedstate.runtime.KeyedStateCommitStrategy;
 import io.keyedstate.runtime.KeyedStateShutdown;
+import io.keyedstate.runtime.health.KeyedStateHealthCheck;
+import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
+import io.quarkus.vertx.http.deployment.NonApplicationRootPathBuildItem;
+import io.quarkus.vertx.http.deployment.RouteBuildItem;
 import io.keyedstate.runtime.metrics.KeyedStateMetrics;
 import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.runtime.metrics.MetricsFactory;
@@ -45,7 +49,7 @@ class KeyedStateProcessor {
     AdditionalBeanBuildItem runtimeBeans() {
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(KeyedStateProducer.class, KeyBindingDecorator.class, KeyedStateCommitStrategy.class,
-                        KeyedStateShutdown.class)
+                        KeyedStateShutdown.class, io.keyedstate.KeyedStateCheckpoints.class)
                 .setUnremovable()
                 .build();
     }
@@ -56,6 +60,23 @@ class KeyedStateProcessor {
         if (metrics.isPresent() && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(KeyedStateMetrics.class));
         }
+    }
+
+    /** Checkpoint listing and savepoints, under the management interface (or {@code /q} without one). */
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    void managementEndpoints(NonApplicationRootPathBuildItem paths, KeyedStateRecorder recorder,
+            BuildProducer<RouteBuildItem> routes) {
+        routes.produce(paths.routeBuilder().management().route("keyed-state/checkpoints")
+                .handler(recorder.checkpointsEndpoint()).blockingRoute().displayOnNotFoundPage("Keyed-state checkpoints")
+                .build());
+        routes.produce(paths.routeBuilder().management().route("keyed-state/savepoints/:name")
+                .handler(recorder.savepointEndpoint()).blockingRoute().build());
+    }
+
+    @BuildStep
+    HealthBuildItem readinessCheck(KeyedStateHealthConfig health) {
+        return new HealthBuildItem(KeyedStateHealthCheck.class.getName(), health.enabled());
     }
 
     /** The application's codecs are looked up as beans at runtime, whatever their scope annotation. */

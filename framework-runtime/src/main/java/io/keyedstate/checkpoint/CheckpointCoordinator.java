@@ -373,6 +373,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         long started = System.nanoTime();
         Map<InputPartition, CompletableFuture<Long>> barriers = new LinkedHashMap<>();
         inputs.keySet().forEach(input -> barriers.put(input, input.close()));
+        LOG.debugf("Barrier of %s: waiting for %s", shard.folderName, inputs.keySet());
         return CompletableFuture.allOf(barriers.values().toArray(CompletableFuture[]::new))
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handleAsync((ignored, failure) -> {
@@ -484,23 +485,37 @@ public final class CheckpointCoordinator implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** The checkpoints and savepoints in storage, for operators: per folder, its manifests. */
+    /**
+     * What storage holds, for operators: per shard folder ({@code <topic>-<partition>}) its complete
+     * checkpoints, newest first, and per savepoint ({@code savepoints/<name>}) its shards.
+     */
     public Map<String, List<CheckpointManifest>> list() throws IOException {
         Map<String, List<CheckpointManifest>> listed = new TreeMap<>();
-        for (String folder : storage.list(settings.applicationFolder())) {
-            String path = settings.applicationFolder() + "/" + folder;
-            List<CheckpointManifest> manifests = new ArrayList<>();
-            for (String entry : storage.list(path)) {
-                String manifest = path + "/" + entry + "/" + CheckpointManifest.NAME;
-                try {
-                    manifests.add(CheckpointManifest.fromJson(storage.read(manifest)));
-                } catch (IOException e) {
-                    // incomplete, or a savepoint's name level: listed below
+        String root = settings.applicationFolder();
+        for (String folder : storage.list(root)) {
+            if (folder.equals("savepoints")) {
+                for (String name : storage.list(root + "/savepoints")) {
+                    listed.put("savepoints/" + name, manifestsUnder(root + "/savepoints/" + name));
                 }
+            } else {
+                List<CheckpointManifest> manifests = manifestsUnder(root + "/" + folder);
+                manifests.sort(java.util.Comparator.comparingLong(CheckpointManifest::n).reversed());
+                listed.put(folder, manifests);
             }
-            listed.put(folder, manifests);
         }
         return listed;
+    }
+
+    private List<CheckpointManifest> manifestsUnder(String folder) throws IOException {
+        List<CheckpointManifest> manifests = new ArrayList<>();
+        for (String entry : storage.list(folder)) {
+            try {
+                manifests.add(CheckpointManifest.fromJson(storage.read(folder + "/" + entry + "/" + CheckpointManifest.NAME)));
+            } catch (IOException e) {
+                // an incomplete checkpoint: not listed
+            }
+        }
+        return manifests;
     }
 
     private String savepointFolder(String name) {

@@ -37,7 +37,7 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
     public record FileEntry(String name, long size, long crc32c) {
     }
 
-    byte[] toJson() {
+    public byte[] toJson() {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("id", id);

@@ -165,7 +165,8 @@ final class InputPartition {
     }
 
     @Override
-    public String toString() {
-        return topicPartition.toString();
+    public synchronized String toString() {
+        return topicPartition + " (" + inFlight + " in flight, next offset " + nextOffset + ", " + held.size()
+                + " held" + (closed ? ", gate closed)" : ")");
     }
 }

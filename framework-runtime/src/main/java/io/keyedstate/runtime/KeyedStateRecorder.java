@@ -52,6 +52,14 @@ public class KeyedStateRecorder {
         };
     }
 
+    public io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> checkpointsEndpoint() {
+        return KeyedStateEndpoints.list();
+    }
+
+    public io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> savepointEndpoint() {
+        return KeyedStateEndpoints.savepoint();
+    }
+
     public void loadRocksDbLibraryIfConfigured() {
         if (config.getValue().backend() == KeyedStateConfig.Backend.ROCKSDB) {
             RocksDB.loadLibrary();

@@ -110,8 +110,10 @@ public class HandlerStylesTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "payload" })
-    void stateIsShardedByPartition(String channel) {
+    void stateIsShardedByChannelPartition(String channel) {
         await().atMost(Duration.ofMinutes(2)).until(() -> observations.invocations(channel) >= RECORDS);
-        assertThat(states.backend().shards()).extracting(shard -> shard.partition()).containsExactlyInAnyOrder(0, 1, 2, 3);
+        var ids = states.shardIds();
+        assertThat(states.backend().shards()).map(shard -> shard.id()).filteredOn(id -> ids.channel(id).equals(channel))
+                .map(ids::partition).containsExactlyInAnyOrder(0, 1, 2, 3);
     }
 }

@@ -19,7 +19,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * Keyed-state metrics for Micrometer, registered by the build only when the application has a
- * Micrometer extension: shards and their size for every backend; for RocksDB, the shared cache and,
+ * Micrometer extension: shards and their size for every backend, checkpoints and restores; for RocksDB, the shared cache and,
  * when {@code quarkus.keyed-state.rocksdb.statistics=true}, RocksDB's own counters.
  */
 @Singleton
@@ -49,6 +49,7 @@ public class KeyedStateMetrics implements MeterBinder {
                 .baseUnit("bytes")
                 .tag("backend", backendName)
                 .register(registry);
+        states.coordinator().addListener(new CheckpointMetrics(registry));
         if (backend instanceof RocksDbStateBackend rocksdb) {
             Gauge.builder("keyed.state.rocksdb.block.cache.usage", rocksdb, RocksDbStateBackend::blockCacheUsage)
                     .description("Bytes in RocksDB's shared block cache, memtables charged to it included")

@@ -1,0 +1,58 @@
+package io.keyedstate.it.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The packaged sample app, killed with {@code kill -9} at random moments while words flow, and
+ * restarted each time: after the last restart every word's count is exact, and the consumer
+ * group's committed offsets were never ahead of a durable checkpoint. A {@code @QuarkusTest} only
+ * for the embedded broker its dev service starts, shared with the other tests of this JVM.
+ */
+@QuarkusTest
+class CrashRecoveryTest {
+
+    private static final int KILLS = 5;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    /** Under target/, so that the apps' logs and checkpoints are there to read when a run fails. */
+    private final Path workDir = Path.of("target", "recovery");
+
+    @ParameterizedTest
+    @ValueSource(strings = { "heap", "rocksdb" })
+    void countsAreExactAfterRepeatedKillNine(String backend) throws Exception {
+        Random random = new Random();
+        try (WordCountRun run = new WordCountRun(bootstrapServers, workDir)) {
+            Map<String, String> config = run.appConfig(backend, "only");
+            // Static membership: a restarted instance takes its partitions back without waiting out the session.
+            config.put("mp.messaging.incoming.words.group.instance.id", "sample-" + run.id);
+            run.produce(20_000, 200, 800);
+            for (int kill = 1; kill <= KILLS; kill++) {
+                SampleAppProcess app = SampleAppProcess.start("app-" + kill, config, run.logs);
+                long before = run.outputs();
+                await().atMost(Duration.ofMinutes(1)).until(() -> run.outputs() > before + 200 || !app.isAlive());
+                assertThat(app.isAlive()).as("%s is running", app).isTrue();
+                Thread.sleep(random.nextInt(1_500));
+                app.kill();
+                assertThat(run.producing()).as("records still flow at kill %d", kill).isTrue();
+            }
+            try (SampleAppProcess last = SampleAppProcess.start("app-last", config, run.logs)) {
+                run.awaitExactCounts(Duration.ofMinutes(2));
+                assertThat(last.log()).as(last.toString()).contains("Restored partition");
+            }
+        }
+    }
+}
