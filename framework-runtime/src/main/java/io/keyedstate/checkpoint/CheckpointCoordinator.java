@@ -169,7 +169,10 @@ public final class CheckpointCoordinator implements AutoCloseable {
         List<CheckpointId> ids = checkpointIds(shard);
         ids.stream().mapToLong(CheckpointId::n).max().ifPresent(max -> shard.nextN = Math.max(shard.nextN, max + 1));
         Optional<CheckpointId> newest = newestComplete(shard, ids);
-        if (shard.localCheckpoint != null && newest.isPresent() && newest.get().name().equals(shard.localCheckpoint)) {
+        if (shard.localCheckpoint != null && newest.isPresent() && newest.get().name().equals(shard.localCheckpoint)
+                && shard.last != null && shard.last.id().equals(shard.localCheckpoint)) {
+            // Processing resumes where that checkpoint ends, not where the shard was first restored from.
+            shard.restoredOffsets = shard.last.offsets();
             LOG.debugf("Partition %s comes back; its local state still matches %s", shard.folderName, shard.localCheckpoint);
             shard.localCheckpoint = null;
             return;
@@ -182,6 +185,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         if (restored.isEmpty()) {
             shard.restoredOffsets = Map.of();
             shard.origin = null;
+            shard.last = null;
             LOG.infof("Partition %s has no checkpoint in %s/%s: its state starts empty", shard.folderName,
                     storage.describe(), shard.folder);
             return;
@@ -191,6 +195,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
             backend.drop(shard.id);
             shard.restoredOffsets = Map.of();
             shard.origin = null;
+            shard.last = null;
             return;
         }
         shard.restoredOffsets = manifest.offsets();

@@ -112,6 +112,9 @@ final class InputPartition {
     }
 
     synchronized void acknowledged() {
+        if (inFlight == 0) {
+            return; // a record admitted under an earlier ownership whose handover failed: not ours to count
+        }
         inFlight--;
         if (inFlight == 0 && drained != null) {
             CompletableFuture<Long> done = drained;

@@ -1,0 +1,57 @@
+package io.keyedstate.it.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The newest checkpoint of a partition is corrupted on disk while the app is down: the restart
+ * logs a warning naming it, restores the previous one, and the final counts are exact.
+ */
+@QuarkusTest
+class CorruptCheckpointTest {
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private final Path workDir = Path.of("target", "recovery");
+
+    @Test
+    void aCorruptNewestCheckpointFallsBackToThePreviousOne() throws Exception {
+        try (WordCountRun run = new WordCountRun(bootstrapServers, workDir)) {
+            Map<String, String> config = run.appConfig("heap", "only");
+            config.put("mp.messaging.incoming.words.group.instance.id", "sample-" + run.id);
+            run.produce(10_000, 100, 1_000);
+            try (SampleAppProcess first = SampleAppProcess.start("first", config, run.logs)) {
+                await().atMost(Duration.ofMinutes(1)).until(() -> run.checkpointsOf(0).size() >= 2);
+                first.kill();
+            }
+            List<Path> checkpoints = run.checkpointsOf(0);
+            Path newest = checkpoints.get(checkpoints.size() - 1);
+            Path file = newest.resolve("heap-state.bin");
+            try (RandomAccessFile data = new RandomAccessFile(file.toFile(), "rw")) {
+                data.seek(Files.size(file) / 2);
+                int b = data.read();
+                data.seek(Files.size(file) / 2);
+                data.write(b ^ 0xFF);
+            }
+            try (SampleAppProcess second = SampleAppProcess.start("second", config, run.logs)) {
+                run.awaitExactCounts(Duration.ofMinutes(2));
+                assertThat(second.log()).contains(run.wordsTopic + "-0/" + newest.getFileName() + " is corrupt");
+                assertThat(second.log()).contains("Restored partition " + run.wordsTopic + "-0 from "
+                        + checkpoints.get(checkpoints.size() - 2).getFileName());
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.keyedstate.it.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Two instances of the sample app in one consumer group while words flow. One leaves gracefully
+ * (its partitions are handed over with a final checkpoint), comes back (partitions move back),
+ * then the other is killed with {@code kill -9} (its partitions are restored from the last
+ * checkpoints by the survivor): the final counts are exact.
+ */
+@QuarkusTest
+class RebalanceTest {
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private final Path workDir = Path.of("target", "recovery");
+
+    @Test
+    void partitionsMoveBetweenInstancesWithExactState() throws Exception {
+        try (WordCountRun run = new WordCountRun(bootstrapServers, workDir)) {
+            run.produce(24_000, 200, 800);
+            SampleAppProcess a = SampleAppProcess.start("a", run.appConfig("heap", "a"), run.logs);
+            SampleAppProcess b = SampleAppProcess.start("b", run.appConfig("heap", "b"), run.logs);
+            try {
+                awaitProgress(run);
+                b.stop();
+                assertThat(b.log()).as(b.toString()).contains("Checkpoint chk-");
+                awaitProgress(run);
+                SampleAppProcess back = SampleAppProcess.start("b-again", run.appConfig("heap", "b-again"), run.logs);
+                try {
+                    await().atMost(Duration.ofMinutes(1)).until(() -> back.log().contains("Restored partition"));
+                    awaitProgress(run);
+                    assertThat(run.producing()).as("records still flow when the first instance is killed").isTrue();
+                    a.kill();
+                    run.awaitExactCounts(Duration.ofMinutes(2));
+                    assertThat(a.log()).as(a.toString()).contains("Restored partition"); // took b's partitions over
+                } finally {
+                    back.close();
+                }
+            } finally {
+                a.close();
+                b.close();
+            }
+        }
+    }
+
+    private static void awaitProgress(WordCountRun run) {
+        long before = run.outputs();
+        await().atMost(Duration.ofMinutes(1)).until(() -> run.outputs() > before + 500);
+    }
+}

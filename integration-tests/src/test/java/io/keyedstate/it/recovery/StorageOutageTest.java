@@ -1,0 +1,82 @@
+package io.keyedstate.it.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Checkpoint storage goes away while words flow (its directory replaced by a plain file, which
+ * fails writes even for root): processing goes on, failed checkpoints are counted, readiness
+ * turns down only past {@code tolerable-failures}, and everything recovers when storage returns.
+ */
+@QuarkusTest
+class StorageOutageTest {
+
+    private static final Pattern FAILURES = Pattern.compile("keyed_state_checkpoint_failures_total\\S* (\\d+)");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private final Path workDir = Path.of("target", "recovery");
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void aStorageOutageFailsCheckpointsNotProcessing() throws Exception {
+        try (WordCountRun run = new WordCountRun(bootstrapServers, workDir)) {
+            Map<String, String> config = run.appConfig("heap", "only");
+            config.put("quarkus.keyed-state.checkpoint.interval", "500ms");
+            config.put("quarkus.keyed-state.checkpoint.tolerable-failures", "3");
+            run.produce(24_000, 100, 1_000);
+            try (SampleAppProcess app = SampleAppProcess.start("app", config, run.logs)) {
+                await().atMost(Duration.ofMinutes(1)).until(() -> app.log().contains("Checkpoint chk-"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> status(app, "/q/health/ready") == 200);
+
+                Path aside = run.checkpoints.resolveSibling(run.checkpoints.getFileName() + "-aside");
+                run.suspendOffsetChecks(true);
+                Files.move(run.checkpoints, aside);
+                Files.writeString(run.checkpoints, "not a directory");
+                await().atMost(Duration.ofSeconds(30)).until(() -> failures(app) >= 1);
+                assertThat(status(app, "/q/health/ready")).as("one failure is tolerated").isEqualTo(200);
+                await().atMost(Duration.ofSeconds(30)).until(() -> status(app, "/q/health/ready") == 503);
+                assertThat(failures(app)).isGreaterThan(3);
+                long outputs = run.outputs();
+                await().atMost(Duration.ofSeconds(30)).until(() -> run.outputs() > outputs + 500); // processing goes on
+
+                Files.delete(run.checkpoints);
+                Files.move(aside, run.checkpoints);
+                run.suspendOffsetChecks(false);
+                await().atMost(Duration.ofSeconds(30)).until(() -> status(app, "/q/health/ready") == 200);
+                run.awaitExactCounts(Duration.ofMinutes(2));
+            }
+        }
+    }
+
+    private int status(SampleAppProcess app, String path) throws Exception {
+        return http.send(request(app, path), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private long failures(SampleAppProcess app) throws Exception {
+        String metrics = http.send(request(app, "/q/metrics"), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher matcher = FAILURES.matcher(metrics);
+        return matcher.find() ? Long.parseLong(matcher.group(1).split("\\.")[0]) : 0;
+    }
+
+    private static HttpRequest request(SampleAppProcess app, String path) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + app.httpPort() + path)).build();
+    }
+}
