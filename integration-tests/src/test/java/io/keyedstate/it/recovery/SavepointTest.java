@@ -1,0 +1,70 @@
+package io.keyedstate.it.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * A savepoint taken through the management endpoint, listed there, and started from by
+ * configuration: the first start restores the savepoint (replaying the records after it), later
+ * starts continue from the checkpoints that descend from it, and the counts stay exact.
+ */
+@QuarkusTest
+class SavepointTest {
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private final Path workDir = Path.of("target", "recovery");
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void anApplicationStartsFromANamedSavepointOnce() throws Exception {
+        try (WordCountRun run = new WordCountRun(bootstrapServers, workDir)) {
+            Map<String, String> config = run.appConfig("rocksdb", "only");
+            config.put("mp.messaging.incoming.words.group.instance.id", "sample-" + run.id);
+            run.produce(16_000, 100, 1_000);
+            try (SampleAppProcess first = SampleAppProcess.start("first", config, run.logs)) {
+                await().atMost(Duration.ofMinutes(1)).until(() -> run.outputs() > 2_000);
+                HttpResponse<String> savepoint = http.send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + first.httpPort() + "/q/keyed-state/savepoints/before-upgrade"))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(savepoint.statusCode()).as(savepoint.body()).isEqualTo(200);
+                assertThat(savepoint.body()).contains("\"savepoint\" : true").contains(run.wordsTopic + "-3");
+                String listed = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + first.httpPort()
+                        + "/q/keyed-state/checkpoints")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(listed).contains("\"savepoints/before-upgrade\"").contains("\"" + run.wordsTopic + "-0\"");
+                await().atMost(Duration.ofMinutes(1)).until(() -> run.outputs() > 6_000); // checkpoints move past it
+                first.kill();
+            }
+            assertThat(Files.list(run.checkpoints.resolve("quarkus-keyed-state-sample-app/savepoints/before-upgrade")))
+                    .hasSize(8); // 4 word-count and 4 fraud-scoring partitions
+
+            config.put("quarkus.keyed-state.checkpoint.restore-from", "before-upgrade");
+            try (SampleAppProcess restored = SampleAppProcess.start("from-savepoint", config, run.logs)) {
+                await().atMost(Duration.ofMinutes(1)).until(() -> restored.log().contains("from savepoint 'before-upgrade'"));
+                await().atMost(Duration.ofMinutes(1)).until(() -> restored.log().contains("Checkpoint chk-"));
+                Thread.sleep(1_500); // a checkpoint of every partition, descending from the savepoint
+                restored.kill();
+            }
+            try (SampleAppProcess later = SampleAppProcess.start("later", config, run.logs)) {
+                run.awaitExactCounts(Duration.ofMinutes(2));
+                assertThat(later.log()).contains("Restored partition " + run.wordsTopic + "-0 from chk-")
+                        .doesNotContain("from savepoint");
+            }
+        }
+    }
+}
