@@ -3,6 +3,7 @@ package io.keyedstate;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +37,11 @@ public class KeyedStateCheckpoints {
      */
     public CompletionStage<List<CheckpointManifest>> savepoint(String name) {
         return states.coordinator().savepoint(name);
+    }
+
+    /** The shard checkpoint that completed last on this instance, if any did since startup. */
+    public Optional<CheckpointManifest> lastCompleted() {
+        return states.coordinator().lastCompleted();
     }
 
     /** The complete checkpoints in storage per shard folder ({@code <topic>-<partition>}), and the savepoints. */

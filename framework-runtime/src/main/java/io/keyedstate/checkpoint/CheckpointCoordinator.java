@@ -77,6 +77,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private final AtomicInteger restoresInProgress = new AtomicInteger();
     private final AtomicLong completedCount = new AtomicLong();
     private volatile boolean closed;
+    private volatile CheckpointManifest lastCompleted;
 
     public CheckpointCoordinator(StateBackend backend, CheckpointStorage storage, ShardIds shardIds,
             CheckpointSettings settings, Map<String, String> codecVersions) {
@@ -129,6 +130,11 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
     public long completedCount() {
         return completedCount.get();
+    }
+
+    /** The checkpoint of any shard that completed last, if any did since startup. */
+    public Optional<CheckpointManifest> lastCompleted() {
+        return Optional.ofNullable(lastCompleted);
     }
 
     // ---- assignment and revocation, on the consumer's polling thread ----
@@ -415,6 +421,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                         barriers.forEach((input, barrier) -> input.checkpointed(barrier.join()));
                         shard.last = manifest;
                         completedCount.incrementAndGet();
+                        lastCompleted = manifest;
                         retain(shard);
                     }
                     LOG.debugf("Checkpoint %s of partition %s: %,d bytes in %d files, sync %d ms, async %d ms", manifest.id(),

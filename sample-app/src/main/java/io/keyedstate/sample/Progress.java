@@ -1,5 +1,7 @@
 package io.keyedstate.sample;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,6 +9,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.keyedstate.KeyedStateCheckpoints;
 import io.keyedstate.backend.StateShard;
 import io.keyedstate.runtime.KeyedStates;
 import io.quarkus.scheduler.Scheduled;
@@ -24,6 +27,9 @@ public class Progress {
     @Inject
     KeyedStates states;
 
+    @Inject
+    KeyedStateCheckpoints checkpoints;
+
     void recordProcessed() {
         processed.incrementAndGet();
     }
@@ -39,7 +45,10 @@ public class Progress {
         for (StateShard shard : states.backend().shards()) {
             bytes += shard.estimatedBytes();
         }
-        LOG.infof("processed %,d records (%,.0f records/s); state: ~%,d bytes in %d shards", total, perSecond, bytes,
-                states.backend().shards().size());
+        String checkpoint = checkpoints.lastCompleted()
+                .map(last -> last.id() + ", " + Duration.between(last.createdAt(), Instant.now()).toSeconds() + " s ago")
+                .orElse("none yet");
+        LOG.infof("processed %,d records (%,.0f records/s); state: ~%,d bytes in %d shards; last checkpoint: %s", total,
+                perSecond, bytes, states.backend().shards().size(), checkpoint);
     }
 }
