@@ -40,8 +40,8 @@ class TtlCleanupTest {
                 return null;
             });
         }
-        assertThat(states.backend().shard(1).keyCount()).isEqualTo(100);
-        await().atMost(Duration.ofSeconds(10)).until(() -> states.backend().shard(1).keyCount() == 0);
+        assertThat(states.backend().shard(states.shardIds().id("clicks", 1)).keyCount()).isEqualTo(100);
+        await().atMost(Duration.ofSeconds(10)).until(() -> states.backend().shard(states.shardIds().id("clicks", 1)).keyCount() == 0);
     }
 
     @ApplicationScoped

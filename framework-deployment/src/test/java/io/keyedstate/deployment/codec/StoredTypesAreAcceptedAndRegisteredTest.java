@@ -68,7 +68,7 @@ class StoredTypesAreAcceptedAndRegisteredTest {
         });
         // Key "k": 4-byte length + 1 byte. Element: ShapeCodec's 8-byte double + 8 bytes of expiry (ttl).
         // Jackson would have written {"side":2.0} instead: 4 + 12 bytes.
-        assertThat(states.backend().shard(0).estimatedBytes()).isEqualTo(5 + 8 + 8);
+        assertThat(states.backend().shard(states.shardIds().id("clicks", 0)).estimatedBytes()).isEqualTo(5 + 8 + 8);
     }
 
     public record Order(String id, long cents) {

@@ -18,6 +18,7 @@ final class SampleAppProcess implements AutoCloseable {
 
     static final Path JAR = Path.of("..", "sample-app", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath()
             .normalize();
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
     private static final Pattern PORT = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
 
     private final String name;
@@ -67,6 +68,14 @@ final class SampleAppProcess implements AutoCloseable {
             throw new IllegalStateException(name + " has not started its HTTP server yet");
         }
         return Integer.parseInt(matcher.group(1));
+    }
+
+    /** Calls the application's HTTP endpoint {@code path} with {@code method} (no body). */
+    java.net.http.HttpResponse<String> http(String method, String path) throws IOException, InterruptedException {
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://localhost:" + httpPort() + path))
+                .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+        return HTTP.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     /** {@code kill -9}: no shutdown hook, no final checkpoint, nothing flushed. */

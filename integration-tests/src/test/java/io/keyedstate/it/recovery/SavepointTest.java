@@ -3,9 +3,6 @@ package io.keyedstate.it.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +26,6 @@ class SavepointTest {
     String bootstrapServers;
 
     private final Path workDir = Path.of("target", "recovery");
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void anApplicationStartsFromANamedSavepointOnce() throws Exception {
@@ -39,13 +35,10 @@ class SavepointTest {
             run.produce(16_000, 100, 1_000);
             try (SampleAppProcess first = SampleAppProcess.start("first", config, run.logs)) {
                 await().atMost(Duration.ofMinutes(1)).until(() -> run.outputs() > 2_000);
-                HttpResponse<String> savepoint = http.send(HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + first.httpPort() + "/q/keyed-state/savepoints/before-upgrade"))
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> savepoint = first.http("POST", "/q/keyed-state/savepoints/before-upgrade");
                 assertThat(savepoint.statusCode()).as(savepoint.body()).isEqualTo(200);
                 assertThat(savepoint.body()).contains("\"savepoint\" : true").contains(run.wordsTopic + "-3");
-                String listed = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + first.httpPort()
-                        + "/q/keyed-state/checkpoints")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                String listed = first.http("GET", "/q/keyed-state/checkpoints").body();
                 assertThat(listed).contains("\"savepoints/before-upgrade\"").contains("\"" + run.wordsTopic + "-0\"");
                 await().atMost(Duration.ofMinutes(1)).until(() -> run.outputs() > 6_000); // checkpoints move past it
                 first.kill();

@@ -3,10 +3,6 @@ package io.keyedstate.it.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +29,6 @@ class StorageOutageTest {
     String bootstrapServers;
 
     private final Path workDir = Path.of("target", "recovery");
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void aStorageOutageFailsCheckpointsNotProcessing() throws Exception {
@@ -66,17 +61,12 @@ class StorageOutageTest {
         }
     }
 
-    private int status(SampleAppProcess app, String path) throws Exception {
-        return http.send(request(app, path), HttpResponse.BodyHandlers.discarding()).statusCode();
+    private static int status(SampleAppProcess app, String path) throws Exception {
+        return app.http("GET", path).statusCode();
     }
 
-    private long failures(SampleAppProcess app) throws Exception {
-        String metrics = http.send(request(app, "/q/metrics"), HttpResponse.BodyHandlers.ofString()).body();
-        Matcher matcher = FAILURES.matcher(metrics);
-        return matcher.find() ? Long.parseLong(matcher.group(1).split("\\.")[0]) : 0;
-    }
-
-    private static HttpRequest request(SampleAppProcess app, String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + app.httpPort() + path)).build();
+    private static long failures(SampleAppProcess app) throws Exception {
+        Matcher matcher = FAILURES.matcher(app.http("GET", "/q/metrics").body());
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
     }
 }
