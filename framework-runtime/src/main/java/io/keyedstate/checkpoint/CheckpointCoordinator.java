@@ -547,6 +547,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
         uploads.shutdownNow();
         worker.shutdownNow();
+        storage.close();
     }
 
     static String rootMessage(Throwable failure) {

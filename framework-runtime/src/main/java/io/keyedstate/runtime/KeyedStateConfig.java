@@ -148,12 +148,19 @@ public interface KeyedStateConfig {
         @WithDefault("3")
         int retained();
 
-        /** Where checkpoints are written: `filesystem` (a local or mounted directory). */
+        /** Where checkpoints are written: `filesystem` (a local or mounted directory) or `s3` (any S3-compatible store). */
         @WithDefault("filesystem")
         Storage storage();
 
         /** Checkpoints on a file system. */
         FilesystemConfig filesystem();
+
+        /** Checkpoints in an S3-compatible store: MinIO, AWS S3 and others. */
+        S3Config s3();
+
+        /** How many files of checkpoints are written (and restored) at the same time. */
+        @WithDefault("4")
+        int uploadThreads();
 
         /**
          * The name of a savepoint to start from. Each partition's state is restored from this
@@ -175,8 +182,59 @@ public interface KeyedStateConfig {
         Optional<Path> path();
     }
 
+    @ConfigGroup
+    interface S3Config {
+
+        /** The store's URL, for example `http://localhost:9000` (MinIO) or `https://s3.eu-west-1.amazonaws.com`. */
+        Optional<String> endpoint();
+
+        /** The bucket's region. */
+        @WithDefault("us-east-1")
+        String region();
+
+        /** The bucket checkpoints go to. */
+        Optional<String> bucket();
+
+        /** Whether a missing bucket is created at startup; if not, a missing bucket fails the startup. */
+        @WithDefault("true")
+        boolean createBucket();
+
+        /** A key prefix under which this application's checkpoints are stored, for sharing a bucket. */
+        Optional<String> prefix();
+
+        /** The access key; `QUARKUS_KEYED_STATE_CHECKPOINT_S3_ACCESS_KEY` in the environment works too. */
+        Optional<String> accessKey();
+
+        /** The secret key, never logged; `QUARKUS_KEYED_STATE_CHECKPOINT_S3_SECRET_KEY` in the environment works too. */
+        Optional<String> secretKey();
+
+        /**
+         * Whether the bucket goes into the path (`http://host/bucket/key`), as MinIO and most
+         * S3-compatible stores expect, rather than into the host name (AWS S3's virtual-hosted style).
+         */
+        @WithDefault("true")
+        boolean pathStyle();
+
+        /** The part size of multipart uploads: files are streamed from disk in parts of this size. */
+        @WithDefault("16M")
+        MemorySize partSize();
+
+        /** How long connecting to the store may take. */
+        @WithDefault("10s")
+        Duration connectTimeout();
+
+        /** How long a single request (one part, one small object) may take. */
+        @WithDefault("60s")
+        Duration requestTimeout();
+
+        /** How often a request that failed transiently (I/O error, 5xx, throttling) is tried, backing off exponentially. */
+        @WithDefault("4")
+        int attempts();
+    }
+
     enum Storage {
-        FILESYSTEM
+        FILESYSTEM,
+        S3
     }
 
     enum NullKeyPolicy {

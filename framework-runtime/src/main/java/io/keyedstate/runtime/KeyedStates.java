@@ -18,6 +18,8 @@ import io.keyedstate.checkpoint.CheckpointCoordinator;
 import io.keyedstate.checkpoint.CheckpointSettings;
 import io.keyedstate.storage.CheckpointStorage;
 import io.keyedstate.storage.filesystem.FilesystemCheckpointStorage;
+import io.keyedstate.storage.s3.S3CheckpointStorage;
+import io.keyedstate.storage.s3.S3Settings;
 import io.keyedstate.backend.heap.HeapStateBackend;
 import io.keyedstate.backend.rocksdb.RocksDbSettings;
 import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
@@ -185,7 +187,36 @@ public final class KeyedStates {
         return switch (config.storage()) {
             case FILESYSTEM -> new FilesystemCheckpointStorage(config.filesystem().path().orElseGet(
                     () -> Path.of(System.getProperty("java.io.tmpdir"), "quarkus-keyed-state", "checkpoints")));
+            case S3 -> createS3Storage(config);
         };
+    }
+
+    private static S3CheckpointStorage createS3Storage(KeyedStateConfig.CheckpointConfig config) {
+        KeyedStateConfig.S3Config s3 = config.s3();
+        String prefix = "quarkus.keyed-state.checkpoint.s3.";
+        S3Settings settings = new S3Settings(required(s3.endpoint(), prefix + "endpoint"), s3.region(),
+                required(s3.bucket(), prefix + "bucket"), s3.prefix().orElse("").replaceAll("^/+|/+$", ""),
+                required(s3.accessKey(), prefix + "access-key"), required(s3.secretKey(), prefix + "secret-key"),
+                s3.pathStyle(), s3.createBucket(), s3.partSize().asLongValue(), config.uploadThreads(), s3.connectTimeout(),
+                s3.requestTimeout(), s3.attempts());
+        if (settings.partSize() < 5L << 20) {
+            throw new IllegalArgumentException(prefix + "part-size=" + settings.partSize()
+                    + ": S3 needs parts of at least 5 MiB (16M to 64M is a good range)");
+        }
+        S3CheckpointStorage storage = new S3CheckpointStorage(settings);
+        try {
+            storage.verifyBucket();
+        } catch (java.io.IOException e) {
+            storage.close();
+            throw new IllegalStateException("quarkus.keyed-state.checkpoint.storage=s3: cannot use bucket '"
+                    + settings.bucket() + "' at " + settings.endpoint() + ": " + e.getMessage(), e);
+        }
+        return storage;
+    }
+
+    private static String required(java.util.Optional<String> value, String property) {
+        return value.filter(v -> !v.isBlank()).orElseThrow(() -> new IllegalArgumentException(property
+                + " must be set when quarkus.keyed-state.checkpoint.storage=s3"));
     }
 
     private static Map<String, List<String>> channelTopics(Set<String> channels) {
@@ -214,7 +245,7 @@ public final class KeyedStates {
         String application = ConfigProvider.getConfig().getOptionalValue("quarkus.application.name", String.class)
                 .orElse("application");
         return new CheckpointSettings(checkpoint.interval(), checkpoint.timeout(), checkpoint.minPause(),
-                checkpoint.tolerableFailures(), checkpoint.retained(), checkpoint.handoverTimeout(), 4,
+                checkpoint.tolerableFailures(), checkpoint.retained(), checkpoint.handoverTimeout(), checkpoint.uploadThreads(),
                 checkpoint.restoreFrom(), application, channelTopics);
     }
 

@@ -9,7 +9,7 @@ import java.util.List;
  * storage's root; the coordinator decides the layout, the storage only moves bytes. Every method
  * may block on I/O and is called off the processing threads.
  */
-public interface CheckpointStorage {
+public interface CheckpointStorage extends AutoCloseable {
 
     /** Stores a copy of the local file {@code source} as {@code path}, replacing what is there. */
     void write(String path, Path source) throws IOException;
@@ -34,4 +34,9 @@ public interface CheckpointStorage {
 
     /** Where this storage writes, for log lines. */
     String describe();
+
+    /** Releases connections and threads. */
+    @Override
+    default void close() {
+    }
 }

@@ -167,6 +167,20 @@ public final class Handlers {
         }
     }
 
+    /** One channel reading two co-partitioned topics: partition p of both feeds one shard. */
+    @ApplicationScoped
+    public static class CoPartitioned {
+        @KeyedState
+        ValueState<Long> count;
+        @Inject
+        Observations observations;
+
+        @Incoming("co-partitioned")
+        void onWord(String word) {
+            count(count, observations, "co-partitioned", word);
+        }
+    }
+
     @ApplicationScoped
     public static class Batch {
         @KeyedState

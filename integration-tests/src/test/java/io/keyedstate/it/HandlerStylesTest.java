@@ -44,6 +44,9 @@ public class HandlerStylesTest {
     @Inject
     KeyedStates states;
 
+    @Inject
+    io.keyedstate.KeyedStateCheckpoints checkpoints;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -61,13 +64,16 @@ public class HandlerStylesTest {
                 for (String topic : CHANNELS) {
                     producer.send(new ProducerRecord<>(topicPrefix + topic, key, key));
                 }
+                // Every key gets records on both co-partitioned topics.
+                String coPartitioned = (i / KEYS) % 2 == 0 ? "co-partitioned-a" : "co-partitioned-b";
+                producer.send(new ProducerRecord<>(topicPrefix + coPartitioned, key, key));
             }
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = { "payload", "message", "record", "consumer-record", "kafka-record", "uni", "blocking",
-            "virtual", "concurrent", "batch" })
+            "virtual", "concurrent", "batch", "co-partitioned" })
     void everyKeyCountsExactly(String channel) {
         await().atMost(Duration.ofMinutes(2)).until(() -> observations.invocations(channel) >= RECORDS);
 
@@ -115,5 +121,23 @@ public class HandlerStylesTest {
         var ids = states.shardIds();
         assertThat(states.backend().shards()).map(shard -> shard.id()).filteredOn(id -> ids.channel(id).equals(channel))
                 .map(ids::partition).containsExactlyInAnyOrder(0, 1, 2, 3);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aShardOfCoPartitionedTopicsCheckpointsTheOffsetsOfBoth() {
+        await().atMost(Duration.ofMinutes(2)).until(() -> observations.invocations("co-partitioned") >= RECORDS);
+        String a = topicPrefix + "co-partitioned-a";
+        String b = topicPrefix + "co-partitioned-b";
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+            long checkpointed = 0;
+            for (int partition = 0; partition < 4; partition++) {
+                List<io.keyedstate.checkpoint.CheckpointManifest> manifests = checkpoints.list().get(a + "+" + b + "-" + partition);
+                assertThat(manifests).isNotEmpty();
+                Map<String, Long> offsets = manifests.get(0).offsets();
+                assertThat(offsets).containsOnlyKeys(a + "-" + partition, b + "-" + partition);
+                checkpointed += offsets.values().stream().mapToLong(Long::longValue).sum();
+            }
+            assertThat(checkpointed).isEqualTo(RECORDS);
+        });
     }
 }

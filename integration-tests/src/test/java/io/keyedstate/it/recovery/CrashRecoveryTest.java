@@ -10,8 +10,9 @@ import java.util.Random;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
+import io.keyedstate.testing.S3ProxyServer;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -32,11 +33,12 @@ class CrashRecoveryTest {
     private final Path workDir = Path.of("target", "recovery");
 
     @ParameterizedTest
-    @ValueSource(strings = { "heap", "rocksdb" })
-    void countsAreExactAfterRepeatedKillNine(String backend) throws Exception {
+    @CsvSource({ "heap, filesystem", "rocksdb, filesystem", "rocksdb, s3" })
+    void countsAreExactAfterRepeatedKillNine(String backend, String storage) throws Exception {
         Random random = new Random();
         try (WordCountRun run = new WordCountRun(bootstrapServers, workDir)) {
-            Map<String, String> config = run.appConfig(backend, "only");
+            Map<String, String> config = storage.equals("s3") ? run.appConfigOnS3(backend, "only", S3ProxyServer.shared())
+                    : run.appConfig(backend, "only");
             // Static membership: a restarted instance takes its partitions back without waiting out the session.
             config.put("mp.messaging.incoming.words.group.instance.id", "sample-" + run.id);
             run.produce(20_000, 200, 800);

@@ -55,8 +55,12 @@ class SavepointTest {
             }
             try (SampleAppProcess later = SampleAppProcess.start("later", config, run.logs)) {
                 run.awaitExactCounts(Duration.ofMinutes(2));
-                assertThat(later.log()).contains("Restored partition " + run.wordsTopic + "-0 from chk-")
-                        .doesNotContain("from savepoint");
+                // The fraud-scoring partitions got no records, so no checkpoint descends from the savepoint
+                // there: restoring it again is right. The word-count partitions continue from checkpoints.
+                for (int partition = 0; partition < WordCountRun.PARTITIONS; partition++) {
+                    assertThat(later.log()).contains("Restored partition " + run.wordsTopic + "-" + partition + " from chk-")
+                            .doesNotContain(run.wordsTopic + "-" + partition + " from savepoint");
+                }
             }
         }
     }

@@ -1,0 +1,221 @@
+package io.keyedstate.storage.s3;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+import io.keyedstate.storage.CheckpointStorage;
+import io.minio.BucketExistsArgs;
+import io.minio.DownloadObjectArgs;
+import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectsArgs;
+import io.minio.Result;
+import io.minio.UploadObjectArgs;
+import io.minio.errors.ErrorResponseException;
+import io.minio.messages.DeleteError;
+import io.minio.messages.DeleteObject;
+import io.minio.messages.Item;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+
+/**
+ * Checkpoints in a bucket of any S3-compatible store (MinIO, AWS S3, Ceph, ...), through the MinIO
+ * client. Files go up in parts of {@code partSize}, streamed from disk; a single PUT makes the
+ * manifest appear whole or not at all. Transient failures (I/O, 5xx, throttling) are retried with
+ * exponential backoff; a missing object is reported as {@link NoSuchFileException}, like a file.
+ */
+public final class S3CheckpointStorage implements CheckpointStorage {
+
+    private static final Logger LOG = Logger.getLogger(S3CheckpointStorage.class);
+    private static final long FIRST_BACKOFF_MILLIS = 100;
+
+    private final S3Settings settings;
+    private final MinioClient client;
+    private final OkHttpClient http;
+
+    public S3CheckpointStorage(S3Settings settings) {
+        this.settings = settings;
+        Dispatcher dispatcher = new Dispatcher();
+        // MinIO's own client allows 5 requests per host: parallel uploads would queue behind it.
+        dispatcher.setMaxRequests(settings.connections());
+        dispatcher.setMaxRequestsPerHost(settings.connections());
+        this.http = new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .connectionPool(new ConnectionPool(settings.connections(), 5, TimeUnit.MINUTES))
+                .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .writeTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .retryOnConnectionFailure(true)
+                .build();
+        this.client = MinioClient.builder()
+                .endpoint(settings.endpoint())
+                .region(settings.region())
+                .credentials(settings.accessKey(), settings.secretKey())
+                .httpClient(http)
+                .build();
+        if (settings.pathStyle()) {
+            client.disableVirtualStyleEndpoint();
+        } else {
+            client.enableVirtualStyleEndpoint();
+        }
+    }
+
+    /**
+     * Checks that the bucket is reachable, creating it if it is missing and allowed to: at startup,
+     * so that wrong credentials or endpoints fail there, not at the first checkpoint.
+     */
+    public void verifyBucket() throws IOException {
+        call("check bucket " + settings.bucket(), () -> {
+            if (!client.bucketExists(BucketExistsArgs.builder().bucket(settings.bucket()).build())) {
+                if (!settings.createBucket()) {
+                    throw new IOException("Bucket '" + settings.bucket() + "' does not exist at " + settings.endpoint()
+                            + " and quarkus.keyed-state.checkpoint.s3.create-bucket is false");
+                }
+                client.makeBucket(MakeBucketArgs.builder().bucket(settings.bucket()).region(settings.region()).build());
+                LOG.infof("Created bucket '%s' at %s for checkpoints", settings.bucket(), settings.endpoint());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void write(String path, Path source) throws IOException {
+        String key = key(path);
+        call("upload " + key, () -> client.uploadObject(UploadObjectArgs.builder().bucket(settings.bucket()).object(key)
+                .filename(source.toString(), settings.partSize()).build()));
+    }
+
+    @Override
+    public void writeAtomically(String path, byte[] content) throws IOException {
+        String key = key(path);
+        call("put " + key, () -> client.putObject(PutObjectArgs.builder().bucket(settings.bucket()).object(key)
+                .stream(new ByteArrayInputStream(content), content.length, -1).build()));
+    }
+
+    @Override
+    public void read(String path, Path target) throws IOException {
+        String key = key(path);
+        call("download " + key, () -> {
+            Files.deleteIfExists(target);
+            client.downloadObject(DownloadObjectArgs.builder().bucket(settings.bucket()).object(key)
+                    .filename(target.toString()).overwrite(true).build());
+            return null;
+        });
+    }
+
+    @Override
+    public byte[] read(String path) throws IOException {
+        String key = key(path);
+        return call("get " + key, () -> {
+            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(settings.bucket()).object(key).build())) {
+                return in.readAllBytes();
+            }
+        });
+    }
+
+    @Override
+    public List<String> list(String folder) throws IOException {
+        String prefix = key(folder) + "/";
+        return call("list " + prefix, () -> {
+            List<String> names = new ArrayList<>();
+            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(settings.bucket())
+                    .prefix(prefix).delimiter("/").build())) {
+                String name = result.get().objectName().substring(prefix.length());
+                names.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+            }
+            names.sort(null);
+            return names;
+        });
+    }
+
+    @Override
+    public void deleteAll(String folder) throws IOException {
+        String prefix = key(folder) + "/";
+        call("delete " + prefix, () -> {
+            List<DeleteObject> objects = new ArrayList<>();
+            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(settings.bucket())
+                    .prefix(prefix).recursive(true).build())) {
+                objects.add(new DeleteObject(result.get().objectName()));
+            }
+            if (!objects.isEmpty()) {
+                for (Result<DeleteError> error : client.removeObjects(RemoveObjectsArgs.builder()
+                        .bucket(settings.bucket()).objects(objects).build())) {
+                    DeleteError failed = error.get();
+                    throw new IOException("Could not delete " + failed.objectName() + ": " + failed.message());
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public String describe() {
+        return "s3://" + settings.bucket() + (settings.prefix().isEmpty() ? "" : "/" + settings.prefix());
+    }
+
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+
+    private String key(String path) {
+        if (path.startsWith("/") || path.contains("..")) {
+            throw new IllegalArgumentException("Checkpoint path " + path + " is not a relative path");
+        }
+        return settings.prefix().isEmpty() ? path : settings.prefix() + "/" + path;
+    }
+
+    private interface S3Call<T> {
+        T call() throws Exception;
+    }
+
+    private <T> T call(String what, S3Call<T> operation) throws IOException {
+        long backoff = FIRST_BACKOFF_MILLIS;
+        for (int attempt = 1;; attempt++) {
+            try {
+                return operation.call();
+            } catch (ErrorResponseException e) {
+                String code = e.errorResponse().code();
+                if ("NoSuchKey".equals(code)) {
+                    throw new NoSuchFileException(describe() + "/" + what.substring(what.indexOf(' ') + 1));
+                }
+                if (!isTransient(e.response() == null ? 0 : e.response().code(), code) || attempt >= settings.attempts()) {
+                    throw new IOException("S3 " + what + " failed: " + code + " " + e.errorResponse().message(), e);
+                }
+            } catch (IOException | io.minio.errors.ServerException e) {
+                if (e instanceof NoSuchFileException || attempt >= settings.attempts()) {
+                    throw e instanceof IOException io ? io : new IOException("S3 " + what + " failed: " + e.getMessage(), e);
+                }
+            } catch (Exception e) {
+                throw new IOException("S3 " + what + " failed: " + e.getMessage(), e);
+            }
+            LOG.debugf("S3 %s failed (attempt %d of %d); retrying in %d ms", what, attempt, settings.attempts(), backoff);
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("Interrupted while retrying S3 " + what, e);
+            }
+            backoff = Math.min(backoff * 2, 5_000);
+        }
+    }
+
+    private static boolean isTransient(int status, String code) {
+        return status >= 500 || status == 429 || "SlowDown".equals(code) || "RequestTimeout".equals(code)
+                || "InternalError".equals(code);
+    }
+}

@@ -1,0 +1,17 @@
+package io.keyedstate.storage.s3;
+
+import java.time.Duration;
+
+/**
+ * How to reach an S3-compatible store.
+ *
+ * @param prefix the key prefix under which everything is stored, without a trailing '/'; may be empty
+ * @param pathStyle {@code bucket} in the path ({@code http://host/bucket/key}, MinIO and most S3-compatible
+ *        stores) rather than in the host name (AWS S3's virtual-hosted style)
+ * @param partSize the part size of multipart uploads, so that no file is ever held in memory whole
+ * @param connections concurrent requests to the store, which parallel uploads need
+ */
+public record S3Settings(String endpoint, String region, String bucket, String prefix, String accessKey, String secretKey,
+        boolean pathStyle, boolean createBucket, long partSize, int connections, Duration connectTimeout,
+        Duration requestTimeout, int attempts) {
+}
