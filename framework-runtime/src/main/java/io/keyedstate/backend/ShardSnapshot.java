@@ -13,6 +13,14 @@ public interface ShardSnapshot extends AutoCloseable {
     /** Writes the snapshot as local files, if it is not already, and names them. Called once. */
     List<Path> files() throws IOException;
 
+    /**
+     * Whether the file named {@code name} never changes under that name, so a checkpoint may
+     * reference the copy an earlier one stored rather than store it again (RocksDB's SST files).
+     */
+    default boolean isImmutable(String name) {
+        return false;
+    }
+
     /** Deletes the local files and releases what the snapshot holds. */
     @Override
     void close();

@@ -207,6 +207,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         shard.restoredOffsets = manifest.offsets();
         shard.origin = manifest.savepoint() ? savepoint.orElse(manifest.origin()) : manifest.origin();
         shard.last = manifest;
+        retain(shard); // what a crash left behind: partial checkpoints, unreferenced shared files
         long nanos = System.nanoTime() - started;
         LOG.infof("Restored partition %s from %s (%,d bytes, offsets %s) in %d ms", shard.folderName, manifest.id(),
                 manifest.totalBytes(), manifest.offsets(), TimeUnit.NANOSECONDS.toMillis(nanos));
@@ -445,10 +446,20 @@ public final class CheckpointCoordinator implements AutoCloseable {
         CheckpointId id = new CheckpointId(shard.nextN++, generation);
         String folder = purpose.savepoint() ? savepointFolder(purpose.savepointName()) + "/" + shard.folderName
                 : shard.folder + "/" + id.name();
+        // A savepoint is self-contained; a checkpoint shares immutable files with the last confirmed one.
+        boolean incremental = settings.incremental() && !purpose.savepoint();
+        Map<String, CheckpointManifest.FileEntry> previous = new HashMap<>();
+        if (incremental && shard.last != null) {
+            shard.last.files().stream().filter(CheckpointManifest.FileEntry::isShared)
+                    .forEach(file -> previous.put(file.name(), file));
+        }
         try (snapshot) {
-            List<CheckpointManifest.FileEntry> files = uploader.upload(folder, snapshot.files());
+            List<CheckpointManifest.FileEntry> files = uploader.upload(shard.folder, folder, id.name(), snapshot.files(),
+                    previous, incremental ? snapshot::isImmutable : name -> false);
+            long uploaded = files.stream().filter(file -> previous.get(file.name()) != file)
+                    .mapToLong(CheckpointManifest.FileEntry::size).sum();
             CheckpointManifest manifest = new CheckpointManifest(id.name(), id.n(), generation, purpose.savepoint(),
-                    shard.origin, backend.name(), Instant.now(), offsets, codecVersions, files);
+                    shard.origin, backend.name(), Instant.now(), offsets, codecVersions, files, uploaded);
             storage.writeAtomically(folder + "/" + CheckpointManifest.NAME, manifest.toJson());
             return manifest;
         } catch (IOException | RuntimeException e) {
@@ -461,16 +472,37 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
-    /** Keeps the newest {@code retained} complete checkpoints and whatever is newer; deletes the rest. */
+    /**
+     * Keeps the newest {@code retained} complete checkpoints and whatever is newer; deletes the
+     * rest, and the shared files that no kept checkpoint references (orphans of failed or crashed
+     * checkpoints included).
+     */
     private void retain(Shard shard) {
         try {
             List<CheckpointId> ids = checkpointIds(shard);
+            Set<String> referenced = new HashSet<>();
+            // What the shard last restored or wrote is the base of its next checkpoint, however old.
+            CheckpointManifest base = shard.last;
+            if (base != null) {
+                base.files().stream().filter(CheckpointManifest.FileEntry::isShared)
+                        .forEach(file -> referenced.add(file.location()));
+            }
             int complete = 0;
             for (CheckpointId id : ids) {
-                if (complete >= settings.retained()) {
-                    storage.deleteAll(shard.folder + "/" + id.name());
-                } else if (storage.list(shard.folder + "/" + id.name()).contains(CheckpointManifest.NAME)) {
+                String folder = shard.folder + "/" + id.name();
+                boolean isBase = base != null && !base.savepoint() && id.name().equals(base.id());
+                if (complete >= settings.retained() && !isBase) {
+                    storage.deleteAll(folder);
+                } else if (storage.list(folder).contains(CheckpointManifest.NAME)) {
                     complete++;
+                    CheckpointManifest.fromJson(storage.read(folder + "/" + CheckpointManifest.NAME)).files().stream()
+                            .filter(CheckpointManifest.FileEntry::isShared)
+                            .forEach(file -> referenced.add(file.location()));
+                }
+            }
+            for (String name : storage.list(shard.folder + "/shared")) {
+                if (!referenced.contains("shared/" + name)) {
+                    storage.delete(shard.folder + "/shared/" + name);
                 }
             }
         } catch (IOException | RuntimeException e) {

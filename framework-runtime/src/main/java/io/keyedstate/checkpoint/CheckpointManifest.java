@@ -26,15 +26,28 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *        state holds the effect of every record before it and of none after it
  * @param codecs per state, its codecs' versions
  * @param files every file, with its size and CRC32C
+ * @param uploadedBytes the bytes this checkpoint wrote; the rest it shares with earlier ones
  */
 public record CheckpointManifest(String id, long n, int generation, boolean savepoint, String origin, String backend,
-        Instant createdAt, Map<String, Long> offsets, Map<String, String> codecs, List<FileEntry> files) {
+        Instant createdAt, Map<String, Long> offsets, Map<String, String> codecs, List<FileEntry> files,
+        long uploadedBytes) {
 
     public static final String NAME = "_manifest";
     private static final int FORMAT = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public record FileEntry(String name, long size, long crc32c) {
+    /**
+     * One file of the snapshot.
+     *
+     * @param name the file's local name in the snapshot
+     * @param location where it is stored, relative to the partition's folder ({@code shared/...}),
+     *        for a file shared between checkpoints; null for a file in the checkpoint's own folder
+     */
+    public record FileEntry(String name, long size, long crc32c, String location) {
+
+        public boolean isShared() {
+            return location != null;
+        }
     }
 
     public byte[] toJson() {
@@ -49,13 +62,18 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         }
         root.put("backend", backend);
         root.put("createdAt", createdAt.toString());
+        root.put("uploadedBytes", uploadedBytes);
         ObjectNode offsetsNode = root.putObject("offsets");
         offsets.forEach(offsetsNode::put);
         ObjectNode codecsNode = root.putObject("codecs");
         codecs.forEach(codecsNode::put);
         ArrayNode filesNode = root.putArray("files");
         for (FileEntry file : files) {
-            filesNode.addObject().put("name", file.name()).put("size", file.size()).put("crc32c", file.crc32c());
+            ObjectNode fileNode = filesNode.addObject().put("name", file.name()).put("size", file.size())
+                    .put("crc32c", file.crc32c());
+            if (file.isShared()) {
+                fileNode.put("location", file.location());
+            }
         }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
@@ -64,7 +82,7 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         }
     }
 
-    static CheckpointManifest fromJson(byte[] json) throws IOException {
+    public static CheckpointManifest fromJson(byte[] json) throws IOException {
         JsonNode root = JSON.readTree(json);
         if (root == null || root.path("format").asInt() != FORMAT) {
             throw new IOException("not a checkpoint manifest of format " + FORMAT);
@@ -75,14 +93,16 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         root.path("codecs").fields().forEachRemaining(field -> codecs.put(field.getKey(), field.getValue().asText()));
         List<FileEntry> files = new ArrayList<>();
         for (JsonNode file : root.path("files")) {
+            JsonNode location = file.get("location");
             files.add(new FileEntry(required(file, "name").asText(), required(file, "size").asLong(),
-                    required(file, "crc32c").asLong()));
+                    required(file, "crc32c").asLong(), location == null ? null : location.asText()));
         }
         JsonNode origin = root.get("origin");
         return new CheckpointManifest(required(root, "id").asText(), required(root, "n").asLong(),
                 required(root, "generation").asInt(), root.path("savepoint").asBoolean(),
                 origin == null ? null : origin.asText(), required(root, "backend").asText(),
-                Instant.parse(required(root, "createdAt").asText()), offsets, codecs, files);
+                Instant.parse(required(root, "createdAt").asText()), offsets, codecs, files,
+                root.path("uploadedBytes").asLong());
     }
 
     private static JsonNode required(JsonNode node, String field) throws IOException {

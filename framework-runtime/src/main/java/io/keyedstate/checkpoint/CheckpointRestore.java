@@ -84,9 +84,10 @@ final class CheckpointRestore {
         }
         Path staging = Files.createTempDirectory(backend.stagingDir(), "restore-" + shardId + "-");
         try {
+            String partitionFolder = folder.substring(0, folder.lastIndexOf('/'));
             for (CheckpointManifest.FileEntry file : manifest.files()) {
                 Path local = staging.resolve(file.name());
-                storage.read(folder + "/" + file.name(), local);
+                storage.read(file.isShared() ? partitionFolder + "/" + file.location() : folder + "/" + file.name(), local);
                 long size = Files.size(local);
                 if (size != file.size() || CheckpointUploader.crc32c(local) != file.crc32c()) {
                     LOG.warnf("Checkpoint %s/%s is corrupt: %s has %d bytes or a checksum other than the manifest's"

@@ -12,8 +12,8 @@ import java.util.Optional;
  * @param channelTopics per keyed channel, its topics, sorted: its shards' folders are named after them
  */
 public record CheckpointSettings(Duration interval, Duration timeout, Duration minPause, int tolerableFailures,
-        int retained, Duration handoverTimeout, int uploadThreads, Optional<String> restoreFrom, String applicationFolder,
-        Map<String, List<String>> channelTopics) {
+        int retained, Duration handoverTimeout, int uploadThreads, boolean incremental, Optional<String> restoreFrom,
+        String applicationFolder, Map<String, List<String>> channelTopics) {
 
     /** {@code <topic>-<p>}, or {@code <topic1>+<topic2>-<p>} for a channel reading co-partitioned topics. */
     String shardName(String channel, int partition) {

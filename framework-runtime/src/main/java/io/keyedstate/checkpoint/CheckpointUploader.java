@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Predicate;
 import java.util.zip.CRC32C;
 
 import io.keyedstate.storage.CheckpointStorage;
@@ -25,15 +27,37 @@ final class CheckpointUploader {
         this.uploads = uploads;
     }
 
-    List<CheckpointManifest.FileEntry> upload(String folder, List<Path> files) throws IOException {
+    /**
+     * Stores the files of a snapshot. A shareable file (immutable, see {@code ShardSnapshot}) that
+     * a confirmed earlier checkpoint already stored, same name and size, is referenced, not stored
+     * again; a new one goes to {@code shared/}, under a name that carries the checkpoint's id, so
+     * that two owners of a partition (one of them stale) never write the same object.
+     *
+     * @param partitionFolder the partition's folder, which holds {@code shared/}
+     * @param checkpointFolder the checkpoint's own folder, for the other files
+     * @param previous the shared files of the last confirmed checkpoint, by name; empty for a full checkpoint
+     * @param shareable which files may be shared; none for a self-contained (savepoint) checkpoint
+     */
+    List<CheckpointManifest.FileEntry> upload(String partitionFolder, String checkpointFolder, String checkpointId,
+            List<Path> files, Map<String, CheckpointManifest.FileEntry> previous, Predicate<String> shareable)
+            throws IOException {
         List<CompletableFuture<CheckpointManifest.FileEntry>> pending = new ArrayList<>();
         for (Path file : files) {
             pending.add(CompletableFuture.supplyAsync(() -> {
                 try {
                     String name = file.getFileName().toString();
-                    CheckpointManifest.FileEntry entry = new CheckpointManifest.FileEntry(name, Files.size(file), crc32c(file));
-                    storage.write(folder + "/" + name, file);
-                    return entry;
+                    long size = Files.size(file);
+                    if (!shareable.test(name)) {
+                        storage.write(checkpointFolder + "/" + name, file);
+                        return new CheckpointManifest.FileEntry(name, size, crc32c(file), null);
+                    }
+                    CheckpointManifest.FileEntry stored = previous.get(name);
+                    if (stored != null && stored.size() == size) {
+                        return stored;
+                    }
+                    String location = "shared/" + checkpointId + "-" + name;
+                    storage.write(partitionFolder + "/" + location, file);
+                    return new CheckpointManifest.FileEntry(name, size, crc32c(file), location);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -158,6 +158,14 @@ public interface KeyedStateConfig {
         /** Checkpoints in an S3-compatible store: MinIO, AWS S3 and others. */
         S3Config s3();
 
+        /**
+         * Whether a checkpoint stores only what the previous one did not: RocksDB's immutable SST
+         * files are stored once, under `shared/`, and referenced by every later checkpoint that
+         * still has them. Savepoints are always full.
+         */
+        @WithDefault("true")
+        boolean incremental();
+
         /** How many files of checkpoints are written (and restored) at the same time. */
         @WithDefault("4")
         int uploadThreads();

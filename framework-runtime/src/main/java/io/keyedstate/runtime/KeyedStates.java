@@ -246,7 +246,7 @@ public final class KeyedStates {
                 .orElse("application");
         return new CheckpointSettings(checkpoint.interval(), checkpoint.timeout(), checkpoint.minPause(),
                 checkpoint.tolerableFailures(), checkpoint.retained(), checkpoint.handoverTimeout(), checkpoint.uploadThreads(),
-                checkpoint.restoreFrom(), application, channelTopics);
+                checkpoint.incremental(), checkpoint.restoreFrom(), application, channelTopics);
     }
 
     private static Map<String, String> codecVersions(List<StateDescriptor> states, StateCodecs codecs) {

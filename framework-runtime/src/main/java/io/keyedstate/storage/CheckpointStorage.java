@@ -29,6 +29,9 @@ public interface CheckpointStorage extends AutoCloseable {
     /** The names of the entries directly under {@code folder}; empty if it does not exist. */
     List<String> list(String folder) throws IOException;
 
+    /** Deletes the file {@code path}; nothing if it does not exist. */
+    void delete(String path) throws IOException;
+
     /** Deletes {@code folder} and everything under it; nothing if it does not exist. */
     void deleteAll(String folder) throws IOException;
 

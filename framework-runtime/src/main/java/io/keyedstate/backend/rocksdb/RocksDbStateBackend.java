@@ -130,6 +130,11 @@ public final class RocksDbStateBackend implements StateBackend {
             }
 
             @Override
+            public boolean isImmutable(String name) {
+                return name.endsWith(".sst");
+            }
+
+            @Override
             public void close() {
                 try {
                     LocalFiles.deleteRecursively(target);

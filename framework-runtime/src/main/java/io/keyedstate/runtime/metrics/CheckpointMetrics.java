@@ -18,6 +18,7 @@ final class CheckpointMetrics implements CheckpointListener {
     private final Timer asyncDuration;
     private final DistributionSummary size;
     private final DistributionSummary files;
+    private final DistributionSummary uploaded;
     private final Counter failures;
     private final Timer restoreDuration;
     private final Counter restoredBytes;
@@ -33,6 +34,9 @@ final class CheckpointMetrics implements CheckpointListener {
                 .register(registry);
         size = DistributionSummary.builder("keyed.state.checkpoint.size").baseUnit("bytes")
                 .description("Bytes written per shard checkpoint").register(registry);
+        uploaded = DistributionSummary.builder("keyed.state.checkpoint.uploaded").baseUnit("bytes")
+                .description("Bytes a shard checkpoint wrote; the rest of its size it shares with earlier ones")
+                .register(registry);
         files = DistributionSummary.builder("keyed.state.checkpoint.files")
                 .description("Files written per shard checkpoint").register(registry);
         failures = Counter.builder("keyed.state.checkpoint.failures")
@@ -55,6 +59,7 @@ final class CheckpointMetrics implements CheckpointListener {
         syncDuration.record(syncNanos, TimeUnit.NANOSECONDS);
         asyncDuration.record(asyncNanos, TimeUnit.NANOSECONDS);
         size.record(manifest.totalBytes());
+        uploaded.record(manifest.uploadedBytes());
         files.record(manifest.files().size());
         if (!manifest.savepoint()) {
             lastCompletedId.accumulateAndGet(manifest.n(), Math::max);

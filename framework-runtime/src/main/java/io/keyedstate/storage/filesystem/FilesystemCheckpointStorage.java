@@ -87,6 +87,11 @@ public final class FilesystemCheckpointStorage implements CheckpointStorage {
     }
 
     @Override
+    public void delete(String path) throws IOException {
+        Files.deleteIfExists(resolve(path));
+    }
+
+    @Override
     public void deleteAll(String folder) throws IOException {
         Path dir = resolve(folder);
         if (!Files.exists(dir)) {

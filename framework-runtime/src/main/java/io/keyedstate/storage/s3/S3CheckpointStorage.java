@@ -142,6 +142,15 @@ public final class S3CheckpointStorage implements CheckpointStorage {
     }
 
     @Override
+    public void delete(String path) throws IOException {
+        String key = key(path);
+        call("delete " + key, () -> {
+            client.removeObject(io.minio.RemoveObjectArgs.builder().bucket(settings.bucket()).object(key).build());
+            return null;
+        });
+    }
+
+    @Override
     public void deleteAll(String folder) throws IOException {
         String prefix = key(folder) + "/";
         call("delete " + prefix, () -> {
