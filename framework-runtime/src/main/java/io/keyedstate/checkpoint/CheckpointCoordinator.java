@@ -148,6 +148,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 long start;
                 synchronized (shard) {
                     if (shard.owners.isEmpty()) {
+                        shard.generation = generation;
                         activate(shard, consumer);
                     }
                     start = shard.restoredOffsets.getOrDefault(partition.toString(), -1L);
@@ -516,7 +517,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         for (String name : storage.list(shard.folder)) {
             CheckpointId.parse(name).ifPresent(ids::add);
         }
-        ids.sort(CheckpointId.NEWEST_FIRST);
+        ids.sort(CheckpointId.newestFirst(shard.generation));
         return ids;
     }
 
@@ -609,6 +610,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
         final String folder;
         final Set<TopicPartition> owners = ConcurrentHashMap.newKeySet();
         long nextN = 1;
+        /** The consumer-group generation of this instance's ownership; ranks checkpoints. */
+        volatile int generation = Integer.MAX_VALUE;
         String origin;
         volatile CheckpointManifest last;
         Map<String, Long> restoredOffsets = Map.of();

@@ -6,17 +6,29 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A checkpoint's folder name, {@code chk-<n>-g<generation>}. The sequence number orders
- * checkpoints of a partition across owners; the generation keeps the names of two owners apart
- * when a stale one (a zombie) writes the same number, so neither can overwrite the other's files.
+ * A checkpoint's folder name, {@code chk-<n>-g<generation>}. The generation is the consumer-group
+ * generation of the owner that wrote it: it keeps the names of two owners apart, so neither can
+ * overwrite the other's files, and it ranks checkpoints, so a stale owner (a zombie) that goes on
+ * writing after a rebalance can never be chosen over the new owner. The sequence number orders the
+ * checkpoints of one generation and grows across owners.
  */
 record CheckpointId(long n, int generation) {
 
     private static final Pattern NAME = Pattern.compile("chk-(\\d+)-g(-?\\d+)");
 
-    /** Newest first. */
-    static final Comparator<CheckpointId> NEWEST_FIRST = Comparator.comparingLong(CheckpointId::n)
-            .thenComparingInt(CheckpointId::generation).reversed();
+    /**
+     * Newest first, as seen by an owner in generation {@code current}: higher generations first,
+     * then higher numbers. A generation above the current one is from before the consumer group
+     * was deleted and created again (generations start over): such checkpoints rank below every
+     * checkpoint of the group as it is now.
+     */
+    static Comparator<CheckpointId> newestFirst(int current) {
+        Comparator<CheckpointId> oldestFirst = Comparator
+                .comparingInt((CheckpointId id) -> id.generation <= current ? 1 : 0)
+                .thenComparingInt(id -> id.generation <= current ? id.generation : 0)
+                .thenComparingLong(CheckpointId::n);
+        return oldestFirst.reversed();
+    }
 
     static Optional<CheckpointId> parse(String name) {
         Matcher matcher = NAME.matcher(name);
