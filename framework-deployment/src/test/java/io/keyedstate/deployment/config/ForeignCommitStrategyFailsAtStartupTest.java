@@ -1,44 +1,19 @@
 package io.keyedstate.deployment.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.keyedstate.KeyedState;
-import io.keyedstate.ValueState;
 import io.quarkus.test.QuarkusUnitTest;
 
 /** Offsets of a keyed channel committed other than with checkpoints would run ahead of its state. */
 class ForeignCommitStrategyFailsAtStartupTest {
 
     @RegisterExtension
-    static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(root -> root.addClasses(Counter.class))
-            .overrideRuntimeConfigKey("mp.messaging.incoming.words.commit-strategy", "throttled")
-            .assertException(thrown -> {
-                StringBuilder messages = new StringBuilder();
-                for (Throwable t = thrown; t != null; t = t.getCause()) {
-                    messages.append(t.getMessage()).append('\n');
-                }
-                assertThat(messages.toString()).contains("mp.messaging.incoming.words.commit-strategy=throttled", "keyed-state");
-            });
+    static final QuarkusUnitTest app = StartupFailure.of("mp.messaging.incoming.words.commit-strategy", "throttled",
+            "mp.messaging.incoming.words.commit-strategy=throttled", "keyed-state");
 
     @Test
     void startupFailsNamingTheStrategyAndTheDefault() {
         // Asserted by the extension above.
-    }
-
-    @ApplicationScoped
-    public static class Counter {
-        @KeyedState
-        ValueState<Long> count;
-
-        @Incoming("words")
-        void on(String word) {
-        }
     }
 }
