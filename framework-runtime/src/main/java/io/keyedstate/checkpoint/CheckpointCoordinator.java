@@ -475,8 +475,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
     /**
      * Keeps the newest {@code retained} complete checkpoints and whatever is newer; deletes the
-     * rest, and the shared files that no kept checkpoint references (orphans of failed or crashed
-     * checkpoints included).
+     * rest (incomplete ones older than a complete one included), and the shared files that no
+     * kept checkpoint references: nothing a failed or crashed checkpoint wrote outlives the next
+     * checkpoint that completes.
      */
     private void retain(Shard shard) {
         try {
@@ -494,7 +495,11 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 boolean isBase = base != null && !base.savepoint() && id.name().equals(base.id());
                 if (complete >= settings.retained() && !isBase) {
                     storage.deleteAll(folder);
-                } else if (storage.list(folder).contains(CheckpointManifest.NAME)) {
+                } else if (!storage.list(folder).contains(CheckpointManifest.NAME)) {
+                    if (complete > 0) {
+                        storage.deleteAll(folder); // failed or abandoned: a newer one completed since
+                    }
+                } else {
                     complete++;
                     CheckpointManifest.fromJson(storage.read(folder + "/" + CheckpointManifest.NAME)).files().stream()
                             .filter(CheckpointManifest.FileEntry::isShared)

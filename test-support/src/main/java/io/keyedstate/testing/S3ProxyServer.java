@@ -76,6 +76,30 @@ public final class S3ProxyServer {
         return secretKey;
     }
 
+    /** A server of the caller's own, for tests that take it down; {@link #stop()} it when done. */
+    public static S3ProxyServer startPrivate() {
+        return start();
+    }
+
+    /**
+     * Freezes the server (SIGSTOP) or thaws it (SIGCONT): while frozen it accepts connections and
+     * never answers, the way a store that went away mid-request looks to a client.
+     */
+    public void freeze(boolean frozen) {
+        try {
+            Process kill = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(process.pid()))
+                    .inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill " + (frozen ? "-STOP" : "-CONT") + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public boolean isRunning() {
         return process.isAlive();
     }

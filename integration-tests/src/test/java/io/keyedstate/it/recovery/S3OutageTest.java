@@ -1,0 +1,113 @@
+package io.keyedstate.it.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import io.keyedstate.checkpoint.CheckpointManifest;
+import io.keyedstate.testing.S3ProxyServer;
+import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MinioClient;
+import io.minio.Result;
+import io.minio.messages.Item;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The S3 server freezes in the middle of checkpoints (RocksDB, incremental): those checkpoints
+ * fail, processing goes on, the first checkpoint after the server returns succeeds, and the
+ * bucket then holds nothing that no kept checkpoint needs.
+ */
+@QuarkusTest
+class S3OutageTest {
+
+    private static final Pattern LAST_ID = Pattern.compile("keyed_state_checkpoint_last_completed_id\\S* (\\d+)");
+    private static final Pattern FAILURES = Pattern.compile("keyed_state_checkpoint_failures_total\\S* (\\d+)");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private final Path workDir = Path.of("target", "recovery");
+
+    @Test
+    void aFrozenStoreFailsCheckpointsAndLeavesNoOrphans() throws Exception {
+        S3ProxyServer s3 = S3ProxyServer.startPrivate();
+        try (WordCountRun run = new WordCountRun(bootstrapServers, workDir)) {
+            Map<String, String> config = run.appConfigOnS3("rocksdb", "only", s3);
+            config.put("quarkus.keyed-state.checkpoint.interval", "500ms");
+            config.put("quarkus.keyed-state.checkpoint.s3.request-timeout", "2s");
+            config.put("quarkus.keyed-state.checkpoint.s3.attempts", "1");
+            run.produce(24_000, 100, 1_000);
+            try (SampleAppProcess app = SampleAppProcess.start("app", config, run.logs)) {
+                await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() -> metric(app, LAST_ID) >= 2);
+                s3.freeze(true);
+                try {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> metric(app, FAILURES) >= 1);
+                    long outputs = run.outputs();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> run.outputs() > outputs + 500);
+                } finally {
+                    s3.freeze(false);
+                }
+                long failed = metric(app, FAILURES);
+                long last = metric(app, LAST_ID);
+                await().atMost(Duration.ofSeconds(30)).until(() -> metric(app, LAST_ID) > last + 1);
+                run.awaitExactCounts(Duration.ofMinutes(2));
+                app.stop(); // the handover's final checkpoints complete, so nothing is in flight
+
+                assertThat(failed).isPositive();
+                assertOnlyKeptCheckpointsAndTheirFilesIn(s3, run);
+            }
+        } finally {
+            s3.stop();
+        }
+    }
+
+    /** Every object is a file of a complete checkpoint, or a shared file one of them references. */
+    private static void assertOnlyKeptCheckpointsAndTheirFilesIn(S3ProxyServer s3, WordCountRun run) throws Exception {
+        MinioClient client = MinioClient.builder().endpoint(s3.endpoint()).region(s3.region())
+                .credentials(s3.accessKey(), s3.secretKey()).build();
+        String root = "run-" + run.id + "/quarkus-keyed-state-sample-app/" + run.wordsTopic + "-";
+        for (int partition = 0; partition < WordCountRun.PARTITIONS; partition++) {
+            String folder = root + partition + "/";
+            Set<String> objects = new HashSet<>();
+            for (Result<Item> item : client.listObjects(ListObjectsArgs.builder().bucket("checkpoints").prefix(folder)
+                    .recursive(true).build())) {
+                objects.add(item.get().objectName().substring(folder.length()));
+            }
+            Set<String> needed = new HashSet<>();
+            Set<String> checkpointFolders = new HashSet<>();
+            for (String object : objects) {
+                if (object.endsWith("/" + CheckpointManifest.NAME)) {
+                    String checkpoint = object.substring(0, object.indexOf('/'));
+                    checkpointFolders.add(checkpoint);
+                    try (var in = client.getObject(GetObjectArgs.builder().bucket("checkpoints").object(folder + object)
+                            .build())) {
+                        CheckpointManifest manifest = CheckpointManifest.fromJson(in.readAllBytes());
+                        manifest.files().forEach(file -> needed.add(file.isShared() ? file.location()
+                                : checkpoint + "/" + file.name()));
+                        needed.add(object);
+                    }
+                }
+            }
+            Set<String> unneeded = new HashSet<>(objects);
+            unneeded.removeAll(needed);
+            assertThat(unneeded).as("objects of partition %d that no kept checkpoint needs", partition).isEmpty();
+            assertThat(checkpointFolders).hasSizeBetween(1, 3);
+        }
+    }
+
+    private static long metric(SampleAppProcess app, Pattern pattern) throws Exception {
+        Matcher matcher = pattern.matcher(app.http("GET", "/q/metrics").body());
+        return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : -1;
+    }
+}
