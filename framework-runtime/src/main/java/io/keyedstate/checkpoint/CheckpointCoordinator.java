@@ -312,16 +312,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
-        List<CompletableFuture<Completed>> runs = new ArrayList<>();
-        for (Shard shard : shards.values()) {
-            if (!shard.owners.isEmpty()) {
-                runs.add(checkpoint(shard, Purpose.CHECKPOINT).thenApply(completed -> {
-                    completed.offsets().forEach(KeyedStateCommitHandler::commit);
-                    return completed;
-                }));
-            }
-        }
-        CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+        runOnAllShards(Purpose.CHECKPOINT).whenComplete((ignored, failure) -> {
             if (failure == null) {
                 failureStreak.set(0);
             } else {
