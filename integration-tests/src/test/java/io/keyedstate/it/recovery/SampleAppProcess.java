@@ -78,6 +78,13 @@ final class SampleAppProcess implements AutoCloseable {
         return HTTP.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The value of the Prometheus metric {@code name} (the first series), or -1 if it is not exported yet. */
+    long metric(String name) throws IOException, InterruptedException {
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)")
+                .matcher(http("GET", "/q/metrics").body());
+        return matcher.find() ? (long) Double.parseDouble(matcher.group(2)) : -1;
+    }
+
     /** {@code kill -9}: no shutdown hook, no final checkpoint, nothing flushed. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
