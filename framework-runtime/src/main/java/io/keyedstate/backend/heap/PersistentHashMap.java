@@ -4,10 +4,12 @@ import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * An immutable hash map (a hash array mapped trie): every update returns a new map that shares all
@@ -103,6 +105,86 @@ public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> 
         if (root != null) {
             root.forEach((BiConsumer<Object, Object>) action);
         }
+    }
+
+    /** What a {@link #diff} reports: a key set to a new value, or a key removed. */
+    public interface Changes<K, V> {
+
+        void changed(K key, V value);
+
+        void removed(K key);
+    }
+
+    /**
+     * Reports every key of this map whose value is not (identically) the one it has in
+     * {@code base}, and every key of {@code base} this map lacks. Subtrees the two maps share are
+     * skipped, so when this map was derived from {@code base} by a few updates the cost grows with
+     * those updates, not with the map's size. A value replaced by an equal one may be reported.
+     */
+    @SuppressWarnings("unchecked")
+    public void diff(PersistentHashMap<K, V> base, Changes<? super K, ? super V> changes) {
+        diff(base.root, root, (Changes<Object, Object>) changes);
+    }
+
+    private static void diff(Node base, Node current, Changes<Object, Object> changes) {
+        if (base == current) {
+            return;
+        }
+        if (base == null) {
+            current.forEach(changes::changed);
+        } else if (current == null) {
+            base.forEach((key, value) -> changes.removed(key));
+        } else if (base instanceof BitmapNode before && current instanceof BitmapNode after) {
+            diffSlots(before, after, changes);
+        } else {
+            diffEntries(base::forEach, current::forEach, changes);
+        }
+    }
+
+    /** Two nodes at the same depth: slots of the same hash fragment are compared pairwise. */
+    private static void diffSlots(BitmapNode base, BitmapNode current, Changes<Object, Object> changes) {
+        for (int bits = base.bitmap | current.bitmap; bits != 0; bits &= bits - 1) {
+            int bit = bits & -bits;
+            boolean inBase = (base.bitmap & bit) != 0;
+            boolean inCurrent = (current.bitmap & bit) != 0;
+            int b = inBase ? 2 * base.index(bit) : -1;
+            int c = inCurrent ? 2 * current.index(bit) : -1;
+            if (!inCurrent) {
+                slotForEach(base.slots, b, (key, value) -> changes.removed(key));
+            } else if (!inBase) {
+                slotForEach(current.slots, c, changes::changed);
+            } else if (base.slots[b] == null && current.slots[c] == null) {
+                diff((Node) base.slots[b + 1], (Node) current.slots[c + 1], changes);
+            } else if (base.slots[b] != null && base.slots[b].equals(current.slots[c])) {
+                if (base.slots[b + 1] != current.slots[c + 1]) {
+                    changes.changed(current.slots[c], current.slots[c + 1]);
+                }
+            } else {
+                diffEntries(action -> slotForEach(base.slots, b, action), action -> slotForEach(current.slots, c, action),
+                        changes);
+            }
+        }
+    }
+
+    private static void slotForEach(Object[] slots, int i, BiConsumer<Object, Object> action) {
+        if (slots[i] == null) {
+            ((Node) slots[i + 1]).forEach(action);
+        } else {
+            action.accept(slots[i], slots[i + 1]);
+        }
+    }
+
+    /** The general case (a key against a subtree, collisions): a few entries, compared by key. */
+    private static void diffEntries(Consumer<BiConsumer<Object, Object>> base,
+            Consumer<BiConsumer<Object, Object>> current, Changes<Object, Object> changes) {
+        Map<Object, Object> before = new HashMap<>();
+        base.accept(before::put);
+        current.accept((key, value) -> {
+            if (before.remove(key) != value) { // values are never null: an absent key differs too
+                changes.changed(key, value);
+            }
+        });
+        before.keySet().forEach(changes::removed);
     }
 
     @Override

@@ -115,4 +115,51 @@ class PersistentHashMapTest {
         assertThat(map.remove(new Key(1, 5)).isEmpty()).isTrue();
         assertThat(map.put(new Key(1, 5), "x")).isSameAs(map);
     }
+
+    @Test
+    void aDiffAppliedToItsBaseGivesTheCurrentMapAndReportsOnlyWhatChanged() {
+        Random random = new Random(11);
+        long epoch = 0;
+        PersistentHashMap<Key, Integer> live = PersistentHashMap.empty();
+        PersistentHashMap<Key, Integer> base = live;
+        for (int round = 0; round < 40; round++) {
+            Map<Key, Integer> touched = new HashMap<>();
+            int updates = round % 4 == 0 ? 3_000 : 30;
+            for (int step = 0; step < updates; step++) {
+                int id = random.nextInt(10_000);
+                // Low ids share few hashes: collision nodes, and keys moving between slots and subtrees.
+                Key key = new Key(id, id < 300 ? id % 11 : id * 0x9E3779B9);
+                if (random.nextInt(3) == 0) {
+                    live = live.remove(key);
+                } else {
+                    live = live.put(key, random.nextInt(), epoch);
+                }
+                touched.put(key, 0);
+            }
+            PersistentHashMap<Key, Integer>[] rebuilt = new PersistentHashMap[] { base };
+            int[] reported = new int[1];
+            live.diff(base, new PersistentHashMap.Changes<>() {
+                @Override
+                public void changed(Key key, Integer value) {
+                    rebuilt[0] = rebuilt[0].put(key, value);
+                    reported[0]++;
+                }
+
+                @Override
+                public void removed(Key key) {
+                    rebuilt[0] = rebuilt[0].remove(key);
+                    reported[0]++;
+                }
+            });
+            Map<Key, Integer> expected = new HashMap<>();
+            live.forEach(expected::put);
+            Map<Key, Integer> actual = new HashMap<>();
+            rebuilt[0].forEach(actual::put);
+            assertThat(actual).as("round %d", round).isEqualTo(expected);
+            assertThat(reported[0]).as("reported changes, round %d", round).isLessThanOrEqualTo(touched.size());
+            // The owner hands out a snapshot: the next diff is against it, and in-place edits stop touching it.
+            base = live;
+            epoch++;
+        }
+    }
 }
