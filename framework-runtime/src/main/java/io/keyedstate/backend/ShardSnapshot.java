@@ -21,6 +21,22 @@ public interface ShardSnapshot extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Files of the checkpoint this snapshot builds on that belong to it unchanged, by name: its
+     * checkpoint references the stored copies. They are not among {@link #files()}. Known once
+     * {@code files()} returned.
+     */
+    default List<String> inherited() {
+        return List.of();
+    }
+
+    /**
+     * Called once the checkpoint of this snapshot is durable (never for a savepoint): the shard's
+     * next snapshots may build on it.
+     */
+    default void confirmed() {
+    }
+
     /** Deletes the local files and releases what the snapshot holds. */
     @Override
     void close();

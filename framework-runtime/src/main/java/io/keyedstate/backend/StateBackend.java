@@ -3,6 +3,7 @@ package io.keyedstate.backend;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Set;
 
 import io.keyedstate.state.StateDescriptor;
 
@@ -37,8 +38,12 @@ public interface StateBackend extends AutoCloseable {
     /**
      * The synchronous part of a checkpoint of a shard: a frozen view of its state, taken in a time
      * that does not grow with the state's size. The caller makes sure no record is being applied.
+     *
+     * @param reusable the files that the shard's last confirmed checkpoint stored outside its own
+     *        folder, by name, which this snapshot may inherit (see {@link ShardSnapshot#inherited()});
+     *        empty when the snapshot must be self-contained (a savepoint, or incremental checkpoints off)
      */
-    ShardSnapshot snapshot(int shardId) throws IOException;
+    ShardSnapshot snapshot(int shardId, Set<String> reusable) throws IOException;
 
     /** Replaces shard {@code shardId} with the state in {@code dir}, written by {@link #snapshot}. */
     void restore(int shardId, Path dir) throws IOException;

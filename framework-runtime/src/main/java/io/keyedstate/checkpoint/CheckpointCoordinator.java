@@ -89,7 +89,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("keyed-state-checkpoint-timer"));
         this.worker = Executors.newFixedThreadPool(2, daemon("keyed-state-checkpoint"));
         this.uploads = Executors.newFixedThreadPool(settings.uploadThreads(), daemon("keyed-state-upload"));
-        this.uploader = new CheckpointUploader(storage, uploads);
+        this.uploader = new CheckpointUploader(storage, uploads, settings.inlineThreshold());
         this.restore = new CheckpointRestore(storage, backend);
         LOG.infof("Keyed-state checkpoints every %s to %s/%s", settings.interval(), storage.describe(),
                 settings.applicationFolder());
@@ -375,6 +375,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
             return CompletableFuture.completedFuture(new Completed(null, Map.of()));
         }
         long started = System.nanoTime();
+        Map<String, CheckpointManifest.FileEntry> reusable = reusableFiles(shard, purpose);
         Map<InputPartition, CompletableFuture<Long>> barriers = new LinkedHashMap<>();
         inputs.keySet().forEach(input -> barriers.put(input, input.close()));
         LOG.debugf("Barrier of %s: waiting for %s", shard.folderName, inputs.keySet());
@@ -386,7 +387,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                             throw new IllegalStateException("records in flight on " + inputs.keySet()
                                     + " were not acknowledged within " + settings.timeout(), failure);
                         }
-                        return new Synced(backend.snapshot(shard.id), System.nanoTime() - started);
+                        return new Synced(backend.snapshot(shard.id, reusable.keySet()), System.nanoTime() - started);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     } finally {
@@ -408,7 +409,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                         }
                     }
                     long asyncStarted = System.nanoTime();
-                    CheckpointManifest manifest = write(shard, purpose, generation, offsets, synced.snapshot());
+                    CheckpointManifest manifest = write(shard, purpose, generation, offsets, synced.snapshot(), reusable);
                     long asyncNanos = System.nanoTime() - asyncStarted;
                     if (!purpose.savepoint()) {
                         barriers.forEach((input, barrier) -> input.checkpointed(barrier.join()));
@@ -433,26 +434,45 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private record Synced(ShardSnapshot snapshot, long nanos) {
     }
 
+    /**
+     * The files of the shard's last confirmed checkpoint that a new checkpoint may reference rather
+     * than store, by name: none for a savepoint, which is self-contained.
+     */
+    private Map<String, CheckpointManifest.FileEntry> reusableFiles(Shard shard, Purpose purpose) {
+        CheckpointManifest last = shard.last;
+        if (!settings.incremental() || purpose.savepoint() || last == null) {
+            return Map.of();
+        }
+        Map<String, CheckpointManifest.FileEntry> reusable = new HashMap<>();
+        last.files().stream().filter(CheckpointManifest.FileEntry::isReusable).forEach(file -> reusable.put(file.name(), file));
+        return reusable;
+    }
+
     private CheckpointManifest write(Shard shard, Purpose purpose, int generation, Map<String, Long> offsets,
-            ShardSnapshot snapshot) {
+            ShardSnapshot snapshot, Map<String, CheckpointManifest.FileEntry> previous) {
         CheckpointId id = new CheckpointId(shard.nextN++, generation);
         String folder = purpose.savepoint() ? savepointFolder(purpose.savepointName()) + "/" + shard.folderName
                 : shard.folder + "/" + id.name();
         // A savepoint is self-contained; a checkpoint shares immutable files with the last confirmed one.
         boolean incremental = settings.incremental() && !purpose.savepoint();
-        Map<String, CheckpointManifest.FileEntry> previous = new HashMap<>();
-        if (incremental && shard.last != null) {
-            shard.last.files().stream().filter(CheckpointManifest.FileEntry::isShared)
-                    .forEach(file -> previous.put(file.name(), file));
-        }
         try (snapshot) {
-            List<CheckpointManifest.FileEntry> files = uploader.upload(shard.folder, folder, id.name(), snapshot.files(),
-                    previous, incremental ? snapshot::isImmutable : name -> false);
+            List<CheckpointManifest.FileEntry> files = new ArrayList<>(uploader.upload(shard.folder, folder, id.name(),
+                    snapshot.files(), previous, incremental ? snapshot::isImmutable : name -> false));
+            for (String name : snapshot.inherited()) {
+                CheckpointManifest.FileEntry inherited = previous.get(name);
+                if (inherited == null) {
+                    throw new IllegalStateException("the snapshot builds on " + name + ", which the last checkpoint lacks");
+                }
+                files.add(inherited);
+            }
             long uploaded = files.stream().filter(file -> previous.get(file.name()) != file)
                     .mapToLong(CheckpointManifest.FileEntry::size).sum();
             CheckpointManifest manifest = new CheckpointManifest(id.name(), id.n(), generation, purpose.savepoint(),
                     shard.origin, backend.name(), Instant.now(), offsets, codecVersions, files, uploaded);
             storage.writeAtomically(folder + "/" + CheckpointManifest.NAME, manifest.toJson());
+            if (!purpose.savepoint()) {
+                snapshot.confirmed();
+            }
             return manifest;
         } catch (IOException | RuntimeException e) {
             try {

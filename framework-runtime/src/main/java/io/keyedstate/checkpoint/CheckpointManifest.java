@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,11 +43,34 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
      * @param name the file's local name in the snapshot
      * @param location where it is stored, relative to the partition's folder ({@code shared/...}),
      *        for a file shared between checkpoints; null for a file in the checkpoint's own folder
+     *        or in the manifest
+     * @param inline the file's content, for a file small enough to be stored in the manifest; or null
      */
-    public record FileEntry(String name, long size, long crc32c, String location) {
+    public record FileEntry(String name, long size, long crc32c, String location, byte[] inline) {
+
+        /** A file stored in the checkpoint's own folder ({@code location} null) or under {@code shared/}. */
+        public FileEntry(String name, long size, long crc32c, String location) {
+            this(name, size, crc32c, location, null);
+        }
+
+        /** A file stored in the manifest. */
+        public static FileEntry inline(String name, byte[] content) {
+            CRC32C crc = new CRC32C();
+            crc.update(content);
+            return new FileEntry(name, content.length, crc.getValue(), null, content);
+        }
 
         public boolean isShared() {
             return location != null;
+        }
+
+        public boolean isInline() {
+            return inline != null;
+        }
+
+        /** Whether the file outlives its checkpoint's folder, so a later checkpoint may reference it. */
+        public boolean isReusable() {
+            return isShared() || isInline();
         }
     }
 
@@ -74,6 +98,9 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
             if (file.isShared()) {
                 fileNode.put("location", file.location());
             }
+            if (file.isInline()) {
+                fileNode.put("inline", file.inline()); // base64
+            }
         }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
@@ -94,8 +121,10 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         List<FileEntry> files = new ArrayList<>();
         for (JsonNode file : root.path("files")) {
             JsonNode location = file.get("location");
+            JsonNode inline = file.get("inline");
             files.add(new FileEntry(required(file, "name").asText(), required(file, "size").asLong(),
-                    required(file, "crc32c").asLong(), location == null ? null : location.asText()));
+                    required(file, "crc32c").asLong(), location == null ? null : location.asText(),
+                    inline == null ? null : inline.binaryValue()));
         }
         JsonNode origin = root.get("origin");
         return new CheckpointManifest(required(root, "id").asText(), required(root, "n").asLong(),

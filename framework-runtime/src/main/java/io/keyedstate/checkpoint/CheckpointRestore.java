@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import org.jboss.logging.Logger;
 
+import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.storage.CheckpointStorage;
 
@@ -87,7 +88,12 @@ final class CheckpointRestore {
             String partitionFolder = folder.substring(0, folder.lastIndexOf('/'));
             for (CheckpointManifest.FileEntry file : manifest.files()) {
                 Path local = staging.resolve(file.name());
-                storage.read(file.isShared() ? partitionFolder + "/" + file.location() : folder + "/" + file.name(), local);
+                if (file.isInline()) {
+                    Files.write(local, file.inline());
+                } else {
+                    storage.read(file.isShared() ? partitionFolder + "/" + file.location() : folder + "/" + file.name(),
+                            local);
+                }
                 long size = Files.size(local);
                 if (size != file.size() || CheckpointUploader.crc32c(local) != file.crc32c()) {
                     LOG.warnf("Checkpoint %s/%s is corrupt: %s has %d bytes or a checksum other than the manifest's"
@@ -114,11 +120,8 @@ final class CheckpointRestore {
     }
 
     private static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return; // moved into place by the backend
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        try {
+            LocalFiles.deleteRecursively(dir); // nothing left if the backend moved the files into place
         } catch (IOException e) {
             LOG.debugf("Could not delete restore staging %s: %s", dir, e.getMessage());
         }

@@ -8,11 +8,13 @@ import java.util.Optional;
 /**
  * How the coordinator checkpoints, resolved from configuration.
  *
+ * @param inlineThreshold files up to this many bytes are stored in the manifest
  * @param applicationFolder the storage folder of this application, {@code <application name>}
  * @param channelTopics per keyed channel, its topics, sorted: its shards' folders are named after them
  */
 public record CheckpointSettings(Duration interval, Duration timeout, Duration minPause, int tolerableFailures,
-        int retained, Duration handoverTimeout, int uploadThreads, boolean incremental, Optional<String> restoreFrom,
+        int retained, Duration handoverTimeout, int uploadThreads, boolean incremental, long inlineThreshold,
+        Optional<String> restoreFrom,
         String applicationFolder, Map<String, List<String>> channelTopics) {
 
     /** {@code <topic>-<p>}, or {@code <topic1>+<topic2>-<p>} for a channel reading co-partitioned topics. */

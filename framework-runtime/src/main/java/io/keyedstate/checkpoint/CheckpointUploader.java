@@ -16,15 +16,20 @@ import java.util.zip.CRC32C;
 
 import io.keyedstate.storage.CheckpointStorage;
 
-/** Uploads a snapshot's files to a checkpoint folder in parallel, with their sizes and checksums. */
+/**
+ * Uploads a snapshot's files to a checkpoint folder in parallel, with their sizes and checksums;
+ * files up to {@code inlineThreshold} bytes go into the manifest instead.
+ */
 final class CheckpointUploader {
 
     private final CheckpointStorage storage;
     private final ExecutorService uploads;
+    private final long inlineThreshold;
 
-    CheckpointUploader(CheckpointStorage storage, ExecutorService uploads) {
+    CheckpointUploader(CheckpointStorage storage, ExecutorService uploads, long inlineThreshold) {
         this.storage = storage;
         this.uploads = uploads;
+        this.inlineThreshold = inlineThreshold;
     }
 
     /**
@@ -35,7 +40,7 @@ final class CheckpointUploader {
      *
      * @param partitionFolder the partition's folder, which holds {@code shared/}
      * @param checkpointFolder the checkpoint's own folder, for the other files
-     * @param previous the shared files of the last confirmed checkpoint, by name; empty for a full checkpoint
+     * @param previous the reusable files of the last confirmed checkpoint, by name; empty for a full checkpoint
      * @param shareable which files may be shared; none for a self-contained (savepoint) checkpoint
      */
     List<CheckpointManifest.FileEntry> upload(String partitionFolder, String checkpointFolder, String checkpointId,
@@ -47,16 +52,16 @@ final class CheckpointUploader {
                 try {
                     String name = file.getFileName().toString();
                     long size = Files.size(file);
-                    if (!shareable.test(name)) {
-                        storage.write(checkpointFolder + "/" + name, file);
-                        return new CheckpointManifest.FileEntry(name, size, crc32c(file), null);
-                    }
-                    CheckpointManifest.FileEntry stored = previous.get(name);
+                    boolean share = shareable.test(name);
+                    CheckpointManifest.FileEntry stored = share ? previous.get(name) : null;
                     if (stored != null && stored.size() == size) {
                         return stored;
                     }
-                    String location = "shared/" + checkpointId + "-" + name;
-                    storage.write(partitionFolder + "/" + location, file);
+                    if (size <= inlineThreshold) {
+                        return CheckpointManifest.FileEntry.inline(name, Files.readAllBytes(file));
+                    }
+                    String location = share ? "shared/" + checkpointId + "-" + name : null;
+                    storage.write(share ? partitionFolder + "/" + location : checkpointFolder + "/" + name, file);
                     return new CheckpointManifest.FileEntry(name, size, crc32c(file), location);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);

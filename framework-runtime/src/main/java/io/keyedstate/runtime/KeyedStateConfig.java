@@ -12,6 +12,7 @@ import io.quarkus.runtime.annotations.ConfigGroup;
 import io.quarkus.runtime.annotations.ConfigRoot;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.Secret;
 import io.smallrye.config.WithDefault;
 
 /** Keyed state at runtime. */
@@ -43,6 +44,9 @@ public interface KeyedStateConfig {
     @WithDefault("30s")
     Duration ttlCleanupInterval();
 
+    /** The heap backend. */
+    HeapConfig heap();
+
     /** The RocksDB backend. */
     RocksDbConfig rocksdb();
 
@@ -52,6 +56,19 @@ public interface KeyedStateConfig {
     enum Backend {
         HEAP,
         ROCKSDB
+    }
+
+    @ConfigGroup
+    interface HeapConfig {
+
+        /**
+         * With incremental checkpoints, a heap shard is stored as a chain: one full file, then per
+         * checkpoint a delta of the keys changed or removed since the one before. Every this many
+         * checkpoints a new full file starts a new chain, which bounds what a restore reads and
+         * replays. `1` stores every checkpoint in full.
+         */
+        @WithDefault("10")
+        int fullSnapshotEvery();
     }
 
     @ConfigGroup
@@ -159,12 +176,22 @@ public interface KeyedStateConfig {
         S3Config s3();
 
         /**
-         * Whether a checkpoint stores only what the previous one did not: RocksDB's immutable SST
+         * Whether a checkpoint stores only what the previous one did not. RocksDB: immutable SST
          * files are stored once, under `shared/`, and referenced by every later checkpoint that
-         * still has them. Savepoints are always full.
+         * still has them. Heap: a checkpoint stores the keys changed or removed since the previous
+         * one (see `heap.full-snapshot-every`). Savepoints are always full.
          */
         @WithDefault("true")
         boolean incremental();
+
+        /**
+         * Files up to this size are stored inside the checkpoint's manifest rather than as objects
+         * of their own. Each object costs a request (and, on S3, money): the state of a small
+         * shard, a small delta and RocksDB's metadata files would otherwise cost several requests
+         * per shard and checkpoint. `0` stores every file as an object.
+         */
+        @WithDefault("16K")
+        MemorySize inlineThreshold();
 
         /** How many files of checkpoints are written (and restored) at the same time. */
         @WithDefault("4")
@@ -210,11 +237,18 @@ public interface KeyedStateConfig {
         /** A key prefix under which this application's checkpoints are stored, for sharing a bucket. */
         Optional<String> prefix();
 
-        /** The access key; `QUARKUS_KEYED_STATE_CHECKPOINT_S3_ACCESS_KEY` in the environment works too. */
-        Optional<String> accessKey();
+        /**
+         * The access key; `QUARKUS_KEYED_STATE_CHECKPOINT_S3_ACCESS_KEY` in the environment works
+         * too. A secret: left out of configuration listings (the Dev UI's among them) and of dumps.
+         */
+        Optional<Secret<String>> accessKey();
 
-        /** The secret key, never logged; `QUARKUS_KEYED_STATE_CHECKPOINT_S3_SECRET_KEY` in the environment works too. */
-        Optional<String> secretKey();
+        /**
+         * The secret key; `QUARKUS_KEYED_STATE_CHECKPOINT_S3_SECRET_KEY` in the environment works
+         * too. A secret: never logged, left out of configuration listings (the Dev UI's among them)
+         * and of dumps.
+         */
+        Optional<Secret<String>> secretKey();
 
         /**
          * Whether the bucket goes into the path (`http://host/bucket/key`), as MinIO and most

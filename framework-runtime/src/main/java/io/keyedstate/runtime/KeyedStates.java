@@ -29,6 +29,7 @@ import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.scope.RecordKeys;
 import io.keyedstate.scope.ShardIds;
 import io.keyedstate.state.StateDescriptor;
+import io.smallrye.config.Secret;
 
 /**
  * The application's keyed state: the states found at build time, their handles, the channels
@@ -154,7 +155,14 @@ public final class KeyedStates {
 
     private static StateBackend createBackend(List<StateDescriptor> states, KeyedStateConfig config, StateCodecs codecs) {
         return switch (config.backend()) {
-            case HEAP -> new HeapStateBackend(states, System::currentTimeMillis, codecs);
+            case HEAP -> {
+                int fullEvery = config.heap().fullSnapshotEvery();
+                if (fullEvery < 1) {
+                    throw new IllegalArgumentException("quarkus.keyed-state.heap.full-snapshot-every=" + fullEvery
+                            + ": it must be at least 1 (1 stores every checkpoint in full)");
+                }
+                yield new HeapStateBackend(states, System::currentTimeMillis, codecs, fullEvery);
+            }
             case ROCKSDB -> {
                 KeyedStateConfig.RocksDbConfig rocksdb = config.rocksdb();
                 Path dir = rocksdb.dir().orElseGet(
@@ -196,7 +204,8 @@ public final class KeyedStates {
         String prefix = "quarkus.keyed-state.checkpoint.s3.";
         S3Settings settings = new S3Settings(required(s3.endpoint(), prefix + "endpoint"), s3.region(),
                 required(s3.bucket(), prefix + "bucket"), s3.prefix().orElse("").replaceAll("^/+|/+$", ""),
-                required(s3.accessKey(), prefix + "access-key"), required(s3.secretKey(), prefix + "secret-key"),
+                required(s3.accessKey().map(Secret::get), prefix + "access-key"),
+                required(s3.secretKey().map(Secret::get), prefix + "secret-key"),
                 s3.pathStyle(), s3.createBucket(), s3.partSize().asLongValue(), config.uploadThreads(), s3.connectTimeout(),
                 s3.requestTimeout(), s3.attempts());
         if (settings.partSize() < 5L << 20) {
@@ -246,7 +255,8 @@ public final class KeyedStates {
                 .orElse("application");
         return new CheckpointSettings(checkpoint.interval(), checkpoint.timeout(), checkpoint.minPause(),
                 checkpoint.tolerableFailures(), checkpoint.retained(), checkpoint.handoverTimeout(), checkpoint.uploadThreads(),
-                checkpoint.incremental(), checkpoint.restoreFrom(), application, channelTopics);
+                checkpoint.incremental(), checkpoint.inlineThreshold().asLongValue(), checkpoint.restoreFrom(), application,
+                channelTopics);
     }
 
     private static Map<String, String> codecVersions(List<StateDescriptor> states, StateCodecs codecs) {

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,16 +22,24 @@ import io.keyedstate.scope.RecordKeys;
 import io.keyedstate.state.StateDescriptor;
 
 /**
- * The file a heap shard is checkpointed to. States are matched by bean class and name, not by their
- * ids, so adding or removing a state between versions of an application keeps the others. Record
- * keys carry their class (once per file), because one state may hold keys of several channels.
- * Every encoded value is length-prefixed, so a codec need not delimit its own output.
+ * The files a heap shard is checkpointed to: a chain of one full file followed by deltas, each
+ * delta holding the entries set and the keys removed since the file before it. States are matched
+ * by bean class and name, not by their ids, so adding or removing a state between versions of an
+ * application keeps the others. Record keys carry their class (once per file), because one state
+ * may hold keys of several channels. Every encoded value is length-prefixed, so a codec need not
+ * delimit its own output.
  */
 final class HeapShardFile {
 
-    static final String NAME = "heap-state.bin";
-    private static final int MAGIC = 0x4B534801;
+    private static final int MAGIC = 0x4B534802;
     private static final String BYTES_KEY = "[B";
+    private static final String PREFIX = "heap-";
+    private static final String SUFFIX = ".bin";
+    private static final byte FULL = 1;
+    private static final byte DELTA = 2;
+    private static final byte PUT = 1;
+    private static final byte REMOVE = 2;
+    private static final byte END = 0;
 
     private final List<StateDescriptor> states;
     private final StateCodecs codecs;
@@ -40,50 +49,118 @@ final class HeapShardFile {
         this.codecs = codecs;
     }
 
-    void write(HeapSnapshot snapshot, Path file) throws IOException {
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
-            Writer writer = new Writer(out);
-            out.writeInt(MAGIC);
-            out.writeInt(states.size());
-            for (StateDescriptor state : states) {
-                PersistentHashMap<Object, Object> table = snapshot.tables()[state.id()];
-                out.writeUTF(qualifiedName(state));
-                out.writeLong(table.size());
-                for (Entry<Object, Object> entry : table) {
-                    writer.recordKey(entry.getKey());
-                    writer.stored(state, entry.getValue());
-                }
-            }
+    /** The name of the file with sequence number {@code seq} in a shard's chain. */
+    static String name(long seq) {
+        return PREFIX + seq + SUFFIX;
+    }
+
+    /** The sequence number of a chain file's name, or -1 for another file. */
+    static long seq(String name) {
+        if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX)) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
-    /** The tables in the file, indexed by the current descriptors' ids; states the file lacks are empty. */
-    PersistentHashMap<Object, Object>[] read(Path file) throws IOException {
+    /** Writes every entry of {@code snapshot}. */
+    void writeFull(HeapSnapshot snapshot, Path file) throws IOException {
+        write(file, FULL, (state, writer) -> {
+            for (Entry<Object, Object> entry : snapshot.tables()[state.id()]) {
+                writer.put(state, entry.getKey(), entry.getValue());
+            }
+        });
+    }
+
+    /**
+     * Writes what changed from {@code base} to {@code snapshot}.
+     *
+     * @return how many entries it holds (set or removed)
+     */
+    long writeDelta(HeapSnapshot base, HeapSnapshot snapshot, Path file) throws IOException {
+        return write(file, DELTA, (state, writer) -> snapshot.tables()[state.id()].diff(base.tables()[state.id()],
+                new PersistentHashMap.Changes<>() {
+                    @Override
+                    public void changed(Object key, Object value) {
+                        writer.put(state, key, value);
+                    }
+
+                    @Override
+                    public void removed(Object key) {
+                        writer.remove(key);
+                    }
+                }));
+    }
+
+    private interface StateWriter {
+        void write(StateDescriptor state, Writer writer) throws IOException;
+    }
+
+    private long write(Path file, byte kind, StateWriter entries) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
+            Writer writer = new Writer(out);
+            out.writeInt(MAGIC);
+            out.writeByte(kind);
+            out.writeInt(states.size());
+            for (StateDescriptor state : states) {
+                out.writeUTF(qualifiedName(state));
+                try {
+                    entries.write(state, writer);
+                } catch (UncheckedIOException e) {
+                    throw e.getCause();
+                }
+                out.writeByte(END);
+            }
+            return writer.count;
+        }
+    }
+
+    /**
+     * The tables a chain of files holds, indexed by the current descriptors' ids; states the chain
+     * lacks are empty.
+     *
+     * @param chain the full file, then its deltas in order
+     */
+    PersistentHashMap<Object, Object>[] read(List<Path> chain) throws IOException {
         @SuppressWarnings("unchecked")
         PersistentHashMap<Object, Object>[] tables = new PersistentHashMap[states.size()];
         java.util.Arrays.fill(tables, PersistentHashMap.empty());
         Map<String, StateDescriptor> byName = new HashMap<>();
         states.forEach(state -> byName.put(qualifiedName(state), state));
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            if (in.readInt() != MAGIC) {
-                throw new IOException(file + " is not a heap-state checkpoint file");
-            }
-            Reader reader = new Reader(in);
-            int stateCount = in.readInt();
-            for (int i = 0; i < stateCount; i++) {
-                String name = in.readUTF();
-                long entries = in.readLong();
-                StateDescriptor state = byName.get(name);
-                if (state == null) {
-                    throw new IOException("The checkpoint holds state " + name + ", which the application no longer has."
-                            + " Restoring without it would drop it; start from a savepoint taken without it instead");
+        for (int i = 0; i < chain.size(); i++) {
+            Path file = chain.get(i);
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+                if (in.readInt() != MAGIC) {
+                    throw new IOException(file + " is not a heap-state checkpoint file");
                 }
-                PersistentHashMap<Object, Object> table = PersistentHashMap.empty();
-                for (long e = 0; e < entries; e++) {
-                    Object key = reader.recordKey();
-                    table = table.put(key, reader.stored(state));
+                byte kind = in.readByte();
+                if (kind != (i == 0 ? FULL : DELTA)) {
+                    throw new IOException(file + " is a " + (kind == FULL ? "full" : "delta") + " file at position " + i
+                            + " of its chain");
                 }
-                tables[state.id()] = table;
+                Reader reader = new Reader(in);
+                int stateCount = in.readInt();
+                for (int s = 0; s < stateCount; s++) {
+                    String name = in.readUTF();
+                    StateDescriptor state = byName.get(name);
+                    if (state == null) {
+                        throw new IOException("The checkpoint holds state " + name + ", which the application no longer"
+                                + " has. Restoring without it would drop it; start from a savepoint taken without it instead");
+                    }
+                    PersistentHashMap<Object, Object> table = tables[state.id()];
+                    for (byte tag; (tag = in.readByte()) != END;) {
+                        Object key = reader.recordKey();
+                        table = switch (tag) {
+                            case PUT -> table.put(key, reader.stored(state));
+                            case REMOVE -> table.remove(key);
+                            default -> throw new IOException("Corrupt heap-state file " + file + ": entry tag " + tag);
+                        };
+                    }
+                    tables[state.id()] = table;
+                }
             }
         }
         return tables;
@@ -93,8 +170,10 @@ final class HeapShardFile {
         return state.beanClass() + "." + state.name();
     }
 
+    /** Writes entries; its I/O errors are unchecked, so it can be called from a diff's callbacks. */
     private final class Writer {
         private final DataOutputStream out;
+        long count;
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
         private final DataOutputStream bufferOut = new DataOutputStream(buffer);
         private final Map<Class<?>, Integer> keyClasses = new HashMap<>();
@@ -103,7 +182,28 @@ final class HeapShardFile {
             this.out = out;
         }
 
-        void recordKey(Object key) throws IOException {
+        void put(StateDescriptor state, Object key, Object stored) {
+            try {
+                out.writeByte(PUT);
+                recordKey(key);
+                stored(state, stored);
+                count++;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void remove(Object key) {
+            try {
+                out.writeByte(REMOVE);
+                recordKey(key);
+                count++;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private void recordKey(Object key) throws IOException {
             Class<?> type = key.getClass();
             Integer index = keyClasses.get(type);
             if (index == null) {
@@ -118,7 +218,7 @@ final class HeapShardFile {
             value(codecs.forKey(plain), plain);
         }
 
-        void stored(StateDescriptor state, Object stored) throws IOException {
+        private void stored(StateDescriptor state, Object stored) throws IOException {
             switch (state.kind()) {
                 case VALUE -> element(state, codecs.forType(state.valueType()), stored);
                 case MAP -> {

@@ -4,14 +4,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.codec.StateCodecs;
@@ -26,18 +30,28 @@ public final class HeapStateBackend implements StateBackend {
     private final List<StateDescriptor> states;
     private final LongSupplier clock;
     private final Map<Integer, HeapShard> shards = new ConcurrentHashMap<>();
+    private final Map<Integer, Chain> chains = new ConcurrentHashMap<>();
+    private final int fullSnapshotEvery;
     private final HeapSizeEstimator sizeEstimator;
     private final HeapShardFile file;
     private final Path stagingDir;
 
     /** A backend whose size estimates encode with built-in codecs and a plain Jackson mapper. */
     public HeapStateBackend(List<StateDescriptor> states, LongSupplier clock) {
-        this(states, clock, new StateCodecs(new ObjectMapper(), Map.of()));
+        this(states, clock, new StateCodecs(new ObjectMapper(), Map.of()), 10);
     }
 
-    public HeapStateBackend(List<StateDescriptor> states, LongSupplier clock, StateCodecs codecs) {
+    /**
+     * @param fullSnapshotEvery the longest chain of checkpoint files (one full, then deltas) a shard
+     *        is stored in; 1 stores every checkpoint in full
+     */
+    public HeapStateBackend(List<StateDescriptor> states, LongSupplier clock, StateCodecs codecs, int fullSnapshotEvery) {
+        if (fullSnapshotEvery < 1) {
+            throw new IllegalArgumentException("fullSnapshotEvery must be at least 1, not " + fullSnapshotEvery);
+        }
         this.states = List.copyOf(states);
         this.clock = clock;
+        this.fullSnapshotEvery = fullSnapshotEvery;
         this.sizeEstimator = new HeapSizeEstimator(this.states, codecs);
         this.file = new HeapShardFile(this.states, codecs);
         try {
@@ -60,6 +74,7 @@ public final class HeapStateBackend implements StateBackend {
     @Override
     public void drop(int shardId) {
         shards.remove(shardId);
+        chains.remove(shardId);
     }
 
     @Override
@@ -81,37 +96,114 @@ public final class HeapStateBackend implements StateBackend {
         return "heap";
     }
 
-    /** A new edit epoch under the shard's write lock: the captured tries are never written again. */
+    /**
+     * A new edit epoch under the shard's write lock: the captured tries are never written again.
+     * The files are a delta against the shard's last confirmed snapshot when that snapshot's chain
+     * is reusable and shorter than {@code fullSnapshotEvery}; otherwise a full file starts a new chain.
+     */
     @Override
-    public ShardSnapshot snapshot(int shardId) {
-        HeapSnapshot snapshot = shard(shardId).snapshot();
-        return new ShardSnapshot() {
-            private Path written;
-
-            @Override
-            public List<Path> files() throws IOException {
-                written = Files.createTempDirectory(stagingDir, "shard-" + shardId + "-").resolve(HeapShardFile.NAME);
-                file.write(snapshot, written);
-                return List.of(written);
-            }
-
-            @Override
-            public void close() {
-                if (written != null) {
-                    try {
-                        Files.deleteIfExists(written);
-                        Files.deleteIfExists(written.getParent());
-                    } catch (IOException e) {
-                        // A staging file left behind is removed with the staging directory.
-                    }
-                }
-            }
-        };
+    public ShardSnapshot snapshot(int shardId, Set<String> reusable) {
+        HeapShard shard = shard(shardId);
+        HeapSnapshot snapshot = shard.snapshot();
+        Chain chain = chains.get(shardId);
+        Chain base = chain != null && chain.files().size() < fullSnapshotEvery && reusable.containsAll(chain.files())
+                ? chain
+                : null;
+        // A name no stored file of the shard has, so the uploader never mistakes it for one.
+        long seq = Math.max(chain == null ? 1 : chain.nextSeq(),
+                reusable.stream().mapToLong(HeapShardFile::seq).max().orElse(0) + 1);
+        return new HeapShardSnapshot(shard, snapshot, base, seq);
     }
 
+    /** The last confirmed snapshot of a shard and the chain of files it is stored in: the base of the next delta. */
+    private record Chain(HeapSnapshot base, List<String> files, long nextSeq) {
+    }
+
+    private final class HeapShardSnapshot implements ShardSnapshot {
+        private final HeapShard shard;
+        private final HeapSnapshot snapshot;
+        private final Chain base;
+        private final long seq;
+        private List<String> inherited = List.of();
+        private Path dir;
+
+        HeapShardSnapshot(HeapShard shard, HeapSnapshot snapshot, Chain base, long seq) {
+            this.shard = shard;
+            this.snapshot = snapshot;
+            this.base = base;
+            this.seq = seq;
+        }
+
+        @Override
+        public List<Path> files() throws IOException {
+            dir = Files.createTempDirectory(stagingDir, "shard-" + shard.id() + "-");
+            Path written = dir.resolve(HeapShardFile.name(seq));
+            if (base != null) {
+                long entries = file.writeDelta(base.base(), snapshot, written);
+                // A delta of most keys costs as much as a full file, and lengthens every restore.
+                if (2 * entries <= entryCount(snapshot)) {
+                    inherited = base.files();
+                    return List.of(written);
+                }
+            }
+            file.writeFull(snapshot, written);
+            return List.of(written);
+        }
+
+        @Override
+        public boolean isImmutable(String name) {
+            return true; // a chain file's name is never reused for other content
+        }
+
+        @Override
+        public List<String> inherited() {
+            return inherited;
+        }
+
+        @Override
+        public void confirmed() {
+            List<String> files = new ArrayList<>(inherited);
+            files.add(HeapShardFile.name(seq));
+            // Only while the shard is the one snapshotted: a dropped or restored shard has another base.
+            chains.compute(shard.id(), (id, current) -> shards.get(id) == shard
+                    ? new Chain(snapshot, List.copyOf(files), seq + 1)
+                    : current);
+        }
+
+        @Override
+        public void close() {
+            if (dir != null) {
+                deleteQuietly(dir);
+            }
+        }
+    }
+
+    private static long entryCount(HeapSnapshot snapshot) {
+        long count = 0;
+        for (PersistentHashMap<Object, Object> table : snapshot.tables()) {
+            count += table.size();
+        }
+        return count;
+    }
+
+    /** Restores the chain of files in {@code dir}, which also becomes the base of the shard's next delta. */
     @Override
     public void restore(int shardId, Path dir) throws IOException {
-        shards.put(shardId, new HeapShard(shardId, file.read(dir.resolve(HeapShardFile.NAME)), sizeEstimator));
+        List<Path> chain;
+        try (var files = Files.list(dir)) {
+            chain = files.filter(file -> HeapShardFile.seq(file.getFileName().toString()) >= 0)
+                    .sorted(Comparator.comparingLong(file -> HeapShardFile.seq(file.getFileName().toString())))
+                    .toList();
+        }
+        if (chain.isEmpty()) {
+            throw new IOException("No heap-state file in the checkpoint");
+        }
+        PersistentHashMap<Object, Object>[] tables = file.read(chain);
+        HeapShard shard = new HeapShard(shardId, tables, sizeEstimator);
+        List<String> names = chain.stream().map(path -> path.getFileName().toString()).toList();
+        long nextSeq = HeapShardFile.seq(names.get(names.size() - 1)) + 1;
+        shards.put(shardId, shard);
+        chains.put(shardId, new Chain(new HeapSnapshot(shardId, tables), names, nextSeq));
     }
 
     @Override
@@ -155,10 +247,15 @@ public final class HeapStateBackend implements StateBackend {
     @Override
     public void close() {
         shards.clear();
-        try (var files = Files.walk(stagingDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        chains.clear();
+        deleteQuietly(stagingDir);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            LocalFiles.deleteRecursively(dir);
         } catch (IOException e) {
-            // Temporary files only.
+            // Temporary files only: what is left goes with the staging directory.
         }
     }
 }

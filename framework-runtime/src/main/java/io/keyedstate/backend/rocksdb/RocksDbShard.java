@@ -22,6 +22,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
+import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.backend.StateShard;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -25,6 +26,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Statistics;
 import org.rocksdb.WriteBufferManager;
 
+import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.codec.StateCodecs;
@@ -115,9 +117,13 @@ public final class RocksDbStateBackend implements StateBackend {
         return "rocksdb";
     }
 
-    /** Flush and a native checkpoint: hard links to the immutable SST files, in the process's own directory. */
+    /**
+     * Flush and a native checkpoint: hard links to the immutable SST files, in the process's own
+     * directory. Which SST files a checkpoint may reference rather than store is for the uploader
+     * to find, by name: an SST file's name is never reused.
+     */
     @Override
-    public ShardSnapshot snapshot(int shardId) throws IOException {
+    public ShardSnapshot snapshot(int shardId, Set<String> reusable) throws IOException {
         Path target = Files.createTempDirectory(stagingDir(), "snapshot-" + shardId + "-");
         Files.delete(target); // RocksDB creates the checkpoint directory itself
         shard(shardId).snapshotTo(target);

@@ -14,4 +14,11 @@ import java.time.Duration;
 public record S3Settings(String endpoint, String region, String bucket, String prefix, String accessKey, String secretKey,
         boolean pathStyle, boolean createBucket, long partSize, int connections, Duration connectTimeout,
         Duration requestTimeout, int attempts) {
+
+    /** Without the credentials, so that logging the settings never leaks them. */
+    @Override
+    public String toString() {
+        return "S3Settings[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket + ", prefix=" + prefix
+                + ", credentials=***, pathStyle=" + pathStyle + ", partSize=" + partSize + "]";
+    }
 }

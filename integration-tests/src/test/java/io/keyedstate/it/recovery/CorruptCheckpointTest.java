@@ -13,6 +13,7 @@ import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
+import io.keyedstate.checkpoint.CheckpointManifest;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -32,6 +33,7 @@ class CorruptCheckpointTest {
         try (WordCountRun run = new WordCountRun(bootstrapServers, workDir)) {
             Map<String, String> config = run.appConfig("heap", "only");
             config.put("mp.messaging.incoming.words.group.instance.id", "sample-" + run.id);
+            config.put("quarkus.keyed-state.checkpoint.inline-threshold", "0"); // every file an object of its own
             run.produce(10_000, 100, 1_000);
             try (SampleAppProcess first = SampleAppProcess.start("first", config, run.logs)) {
                 await().atMost(Duration.ofMinutes(1)).until(() -> run.checkpointsOf(0).size() >= 2);
@@ -39,7 +41,11 @@ class CorruptCheckpointTest {
             }
             List<Path> checkpoints = run.checkpointsOf(0);
             Path newest = checkpoints.get(checkpoints.size() - 1);
-            Path file = newest.resolve("heap-state.bin");
+            // A file only the newest checkpoint has (a delta, or a new full file): the one before stays intact.
+            CheckpointManifest previous = manifest(checkpoints.get(checkpoints.size() - 2));
+            CheckpointManifest.FileEntry own = manifest(newest).files().stream()
+                    .filter(entry -> !previous.files().contains(entry)).findFirst().orElseThrow();
+            Path file = own.isShared() ? newest.resolveSibling(own.location()) : newest.resolve(own.name());
             try (RandomAccessFile data = new RandomAccessFile(file.toFile(), "rw")) {
                 data.seek(Files.size(file) / 2);
                 int b = data.read();
@@ -53,5 +59,9 @@ class CorruptCheckpointTest {
                         + checkpoints.get(checkpoints.size() - 2).getFileName());
             }
         }
+    }
+
+    private static CheckpointManifest manifest(Path checkpoint) throws java.io.IOException {
+        return CheckpointManifest.fromJson(Files.readAllBytes(checkpoint.resolve(CheckpointManifest.NAME)));
     }
 }

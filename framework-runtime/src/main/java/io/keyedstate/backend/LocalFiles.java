@@ -1,4 +1,4 @@
-package io.keyedstate.backend.rocksdb;
+package io.keyedstate.backend;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,12 +6,13 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-final class LocalFiles {
+/** Local files of backends and checkpoints: staging, snapshots, restores. */
+public final class LocalFiles {
 
     private LocalFiles() {
     }
 
-    static void deleteRecursively(Path root) throws IOException {
+    public static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
