@@ -220,6 +220,13 @@ public final class KeyedStates {
             throw new IllegalStateException("quarkus.keyed-state.checkpoint.storage=s3: cannot use bucket '"
                     + settings.bucket() + "' at " + settings.endpoint() + ": " + e.getMessage(), e);
         }
+        try {
+            // Older than any checkpoint still allowed to run: left by a process that died mid-upload.
+            storage.abortIncompleteUploads(java.time.Instant.now().minus(config.timeout()));
+        } catch (java.io.IOException e) {
+            LOG.warnf("Could not look for incomplete multipart uploads in %s (%s); a store that keeps them bills their"
+                    + " parts until they are aborted, for example by a lifecycle rule", storage.describe(), e.getMessage());
+        }
         return storage;
     }
 

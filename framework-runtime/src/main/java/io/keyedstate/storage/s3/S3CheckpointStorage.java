@@ -6,8 +6,12 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
@@ -18,6 +22,7 @@ import io.minio.DownloadObjectArgs;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectsArgs;
@@ -27,6 +32,8 @@ import io.minio.errors.ErrorResponseException;
 import io.minio.messages.DeleteError;
 import io.minio.messages.DeleteObject;
 import io.minio.messages.Item;
+import io.minio.messages.ListMultipartUploadsResult;
+import io.minio.messages.Upload;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -44,6 +51,8 @@ public final class S3CheckpointStorage implements CheckpointStorage {
 
     private final S3Settings settings;
     private final MinioClient client;
+    /** For the multipart-upload listing and abort, which only the asynchronous client offers. */
+    private final MinioAsyncClient asyncClient;
     private final OkHttpClient http;
 
     public S3CheckpointStorage(S3Settings settings) {
@@ -66,11 +75,55 @@ public final class S3CheckpointStorage implements CheckpointStorage {
                 .credentials(settings.accessKey(), settings.secretKey())
                 .httpClient(http)
                 .build();
+        this.asyncClient = MinioAsyncClient.builder()
+                .endpoint(settings.endpoint())
+                .region(settings.region())
+                .credentials(settings.accessKey(), settings.secretKey())
+                .httpClient(http)
+                .build();
         if (settings.pathStyle()) {
             client.disableVirtualStyleEndpoint();
+            asyncClient.disableVirtualStyleEndpoint();
         } else {
             client.enableVirtualStyleEndpoint();
+            asyncClient.enableVirtualStyleEndpoint();
         }
+    }
+
+    /**
+     * Aborts the multipart uploads under this storage's prefix that started before {@code before}.
+     * A failed upload is aborted by the client, but one of a process that was killed or cut off
+     * keeps its parts in the store, out of every listing and billed, until it is aborted. Newer
+     * uploads may belong to a checkpoint another instance is taking right now.
+     *
+     * @return how many uploads were aborted
+     */
+    public int abortIncompleteUploads(Instant before) throws IOException {
+        String prefix = settings.prefix().isEmpty() ? null : settings.prefix() + "/";
+        return call("abort incomplete uploads under " + describe(), () -> {
+            int aborted = 0;
+            String keyMarker = null;
+            String uploadIdMarker = null;
+            ListMultipartUploadsResult page;
+            do {
+                page = await(asyncClient.listMultipartUploadsAsync(settings.bucket(), null, null, null, keyMarker, null,
+                        prefix, uploadIdMarker, null, null)).result();
+                for (Upload upload : page.uploads()) {
+                    if (upload.initiated() != null && upload.initiated().toInstant().isBefore(before)) {
+                        await(asyncClient.abortMultipartUploadAsync(settings.bucket(), null, upload.objectName(),
+                                upload.uploadId(), null, null));
+                        aborted++;
+                    }
+                }
+                keyMarker = page.nextKeyMarker();
+                uploadIdMarker = page.nextUploadIdMarker();
+            } while (page.isTruncated());
+            if (aborted > 0) {
+                LOG.infof("Aborted %d incomplete multipart uploads under %s, left by a process that stopped mid-checkpoint",
+                        aborted, describe());
+            }
+            return aborted;
+        });
     }
 
     /**
@@ -186,6 +239,19 @@ public final class S3CheckpointStorage implements CheckpointStorage {
             throw new IllegalArgumentException("Checkpoint path " + path + " is not a relative path");
         }
         return settings.prefix().isEmpty() ? path : settings.prefix() + "/" + path;
+    }
+
+    /** The result of an asynchronous call, failing with its own exception, as a synchronous call would. */
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            while (cause instanceof CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw cause instanceof Exception exception ? exception : e;
+        }
     }
 
     private interface S3Call<T> {
