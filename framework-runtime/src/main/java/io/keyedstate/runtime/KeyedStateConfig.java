@@ -251,6 +251,14 @@ public interface KeyedStateConfig {
         Optional<Secret<String>> secretKey();
 
         /**
+         * The name of a TLS configuration of the Quarkus TLS registry (`quarkus.tls.<name>.trust-store.*`)
+         * whose trust store verifies an `https` endpoint: for a store whose certificate a private
+         * CA signed, or a self-signed one. Without it, `https` endpoints are verified against the
+         * JVM's trusted CAs.
+         */
+        Optional<String> tlsConfigurationName();
+
+        /**
          * Whether the bucket goes into the path (`http://host/bucket/key`), as MinIO and most
          * S3-compatible stores expect, rather than into the host name (AWS S3's virtual-hosted style).
          */

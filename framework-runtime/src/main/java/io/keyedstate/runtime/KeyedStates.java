@@ -29,6 +29,9 @@ import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.scope.RecordKeys;
 import io.keyedstate.scope.ShardIds;
 import io.keyedstate.state.StateDescriptor;
+import io.quarkus.arc.Arc;
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import io.smallrye.config.Secret;
 
 /**
@@ -207,7 +210,7 @@ public final class KeyedStates {
                 required(s3.accessKey().map(Secret::get), prefix + "access-key"),
                 required(s3.secretKey().map(Secret::get), prefix + "secret-key"),
                 s3.pathStyle(), s3.createBucket(), s3.partSize().asLongValue(), config.uploadThreads(), s3.connectTimeout(),
-                s3.requestTimeout(), s3.attempts());
+                s3.requestTimeout(), s3.attempts(), s3.tlsConfigurationName().map(KeyedStates::trustStore).orElse(null));
         if (settings.partSize() < 5L << 20) {
             throw new IllegalArgumentException(prefix + "part-size=" + settings.partSize()
                     + ": S3 needs parts of at least 5 MiB (16M to 64M is a good range)");
@@ -228,6 +231,19 @@ public final class KeyedStates {
                     + " parts until they are aborted, for example by a lifecycle rule", storage.describe(), e.getMessage());
         }
         return storage;
+    }
+
+    /** The trust store of a TLS configuration of the Quarkus TLS registry. */
+    private static java.security.KeyStore trustStore(String name) {
+        String property = "quarkus.keyed-state.checkpoint.s3.tls-configuration-name=" + name;
+        TlsConfiguration tls = Arc.container().select(TlsConfigurationRegistry.class).get().get(name)
+                .orElseThrow(() -> new IllegalArgumentException(property + ": the TLS registry has no configuration of"
+                        + " that name; define quarkus.tls." + name + ".trust-store.*"));
+        if (tls.getTrustStore() == null) {
+            throw new IllegalArgumentException(property + ": TLS configuration '" + name + "' has no trust store; set"
+                    + " quarkus.tls." + name + ".trust-store.p12.path (or .jks or .pem)");
+        }
+        return tls.getTrustStore();
     }
 
     private static String required(java.util.Optional<String> value, String property) {

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class S3ProxyServer {
 
     public static final String JAR_PROPERTY = "keyedstate.s3proxy.jar";
     public static final String REGION = "us-east-1";
+    public static final String TRUST_STORE_PASSWORD = "changeit";
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     private static S3ProxyServer shared;
@@ -38,14 +40,17 @@ public final class S3ProxyServer {
     private final Path dataDir;
     private final Path logFile;
     private final int port;
+    private final int securePort;
     private final String accessKey;
     private final String secretKey;
 
-    private S3ProxyServer(Process process, Path dataDir, Path logFile, int port, String accessKey, String secretKey) {
+    private S3ProxyServer(Process process, Path dataDir, Path logFile, int port, int securePort, String accessKey,
+            String secretKey) {
         this.process = process;
         this.dataDir = dataDir;
         this.logFile = logFile;
         this.port = port;
+        this.securePort = securePort;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
     }
@@ -62,6 +67,16 @@ public final class S3ProxyServer {
 
     public String endpoint() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** The same server over TLS, with a self-signed certificate for 127.0.0.1 that only {@link #trustStore()} trusts. */
+    public String secureEndpoint() {
+        return "https://127.0.0.1:" + securePort;
+    }
+
+    /** A PKCS12 trust store holding the certificate of {@link #secureEndpoint()}, password {@link #TRUST_STORE_PASSWORD}. */
+    public Path trustStore() {
+        return dataDir.resolve("trust.p12");
     }
 
     public String region() {
@@ -111,11 +126,16 @@ public final class S3ProxyServer {
             Path logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
             Path blobs = Files.createDirectories(dataDir.resolve("blobs"));
             int port = freePort();
+            int securePort = freePort();
+            Path keyStore = createCertificate(dataDir);
             String accessKey = "test-" + UUID.randomUUID().toString().substring(0, 8);
             String secretKey = UUID.randomUUID().toString();
 
             Properties config = new Properties();
             config.setProperty("s3proxy.endpoint", "http://127.0.0.1:" + port);
+            config.setProperty("s3proxy.secure-endpoint", "https://127.0.0.1:" + securePort);
+            config.setProperty("s3proxy.keystore-path", keyStore.toString());
+            config.setProperty("s3proxy.keystore-password", TRUST_STORE_PASSWORD);
             config.setProperty("s3proxy.authorization", "aws-v2-or-v4");
             config.setProperty("s3proxy.identity", accessKey);
             config.setProperty("s3proxy.credential", secretKey);
@@ -137,11 +157,46 @@ public final class S3ProxyServer {
                     .redirectErrorStream(true)
                     .redirectOutput(logFile.toFile())
                     .start();
-            S3ProxyServer server = new S3ProxyServer(process, dataDir, logFile, port, accessKey, secretKey);
+            S3ProxyServer server = new S3ProxyServer(process, dataDir, logFile, port, securePort, accessKey, secretKey);
             server.awaitReady();
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start S3Proxy from " + jar, e);
+        }
+    }
+
+    /**
+     * A self-signed key pair for 127.0.0.1 (the server's key store), and a trust store holding only
+     * its certificate, for clients.
+     */
+    private static Path createCertificate(Path dir) throws IOException {
+        Path keyStore = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "s3proxy", "-keyalg", "RSA", "-keysize", "2048", "-validity", "7",
+                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
+                "-keystore", keyStore.toString(), "-storepass", TRUST_STORE_PASSWORD, "-keypass", TRUST_STORE_PASSWORD)
+                .redirectErrorStream(true).start();
+        try {
+            String output = new String(keytool.getInputStream().readAllBytes());
+            if (keytool.waitFor() != 0) {
+                throw new IOException("keytool failed: " + output);
+            }
+            KeyStore server = KeyStore.getInstance("PKCS12");
+            try (var in = Files.newInputStream(keyStore)) {
+                server.load(in, TRUST_STORE_PASSWORD.toCharArray());
+            }
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("s3proxy", server.getCertificate("s3proxy"));
+            try (var out = Files.newOutputStream(dir.resolve("trust.p12"))) {
+                trust.store(out, TRUST_STORE_PASSWORD.toCharArray());
+            }
+            return keyStore;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("Could not create the test certificate", e);
         }
     }
 

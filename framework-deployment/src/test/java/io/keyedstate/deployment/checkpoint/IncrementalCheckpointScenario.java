@@ -119,7 +119,8 @@ final class IncrementalCheckpointScenario {
         }
     }
 
-    private static void produce(Counter counter, String topic, int from, int count) {
+    /** Sends keys {@code from} to {@code from + count - 1} (modulo {@link #KEYS}) and waits until they are counted. */
+    static void produce(Counter counter, String topic, int from, int count) {
         long target = counter.records() + count;
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,

@@ -2,6 +2,8 @@ package io.keyedstate.deployment.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -18,16 +20,20 @@ final class StartupFailure {
 
     /** Starts the application with {@code key=value}; startup must fail with messages that contain {@code expected}. */
     static QuarkusUnitTest of(String key, String value, String... expected) {
-        return new QuarkusUnitTest()
-                .withApplicationRoot(root -> root.addClasses(Counter.class))
-                .overrideRuntimeConfigKey(key, value)
-                .assertException(thrown -> {
-                    StringBuilder messages = new StringBuilder();
-                    for (Throwable t = thrown; t != null; t = t.getCause()) {
-                        messages.append(t.getMessage()).append('\n');
-                    }
-                    assertThat(messages.toString()).contains(expected);
-                });
+        return of(Map.of(key, value), expected);
+    }
+
+    /** Starts the application with {@code config}; startup must fail with messages that contain {@code expected}. */
+    static QuarkusUnitTest of(Map<String, String> config, String... expected) {
+        QuarkusUnitTest app = new QuarkusUnitTest().withApplicationRoot(root -> root.addClasses(Counter.class));
+        config.forEach(app::overrideRuntimeConfigKey);
+        return app.assertException(thrown -> {
+            StringBuilder messages = new StringBuilder();
+            for (Throwable t = thrown; t != null; t = t.getCause()) {
+                messages.append(t.getMessage()).append('\n');
+            }
+            assertThat(messages.toString()).contains(expected);
+        });
     }
 
     @ApplicationScoped

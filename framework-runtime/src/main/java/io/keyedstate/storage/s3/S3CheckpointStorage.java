@@ -6,6 +6,8 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 import org.jboss.logging.Logger;
 
@@ -61,25 +68,29 @@ public final class S3CheckpointStorage implements CheckpointStorage {
         // MinIO's own client allows 5 requests per host: parallel uploads would queue behind it.
         dispatcher.setMaxRequests(settings.connections());
         dispatcher.setMaxRequestsPerHost(settings.connections());
-        this.http = new OkHttpClient.Builder()
+        OkHttpClient.Builder http = new OkHttpClient.Builder()
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(settings.connections(), 5, TimeUnit.MINUTES))
                 .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .writeTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .retryOnConnectionFailure(true)
-                .build();
+                .retryOnConnectionFailure(true);
+        if (settings.trustStore() != null) {
+            X509TrustManager trust = trustManager(settings.trustStore());
+            http.sslSocketFactory(sslContext(trust).getSocketFactory(), trust);
+        }
+        this.http = http.build();
         this.client = MinioClient.builder()
                 .endpoint(settings.endpoint())
                 .region(settings.region())
                 .credentials(settings.accessKey(), settings.secretKey())
-                .httpClient(http)
+                .httpClient(this.http)
                 .build();
         this.asyncClient = MinioAsyncClient.builder()
                 .endpoint(settings.endpoint())
                 .region(settings.region())
                 .credentials(settings.accessKey(), settings.secretKey())
-                .httpClient(http)
+                .httpClient(this.http)
                 .build();
         if (settings.pathStyle()) {
             client.disableVirtualStyleEndpoint();
@@ -87,6 +98,31 @@ public final class S3CheckpointStorage implements CheckpointStorage {
         } else {
             client.enableVirtualStyleEndpoint();
             asyncClient.enableVirtualStyleEndpoint();
+        }
+    }
+
+    private static X509TrustManager trustManager(KeyStore trustStore) {
+        try {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trustStore);
+            for (TrustManager manager : factory.getTrustManagers()) {
+                if (manager instanceof X509TrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new IllegalStateException("The trust store yields no X.509 trust manager");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot use the trust store for the S3 endpoint: " + e.getMessage(), e);
+        }
+    }
+
+    private static SSLContext sslContext(X509TrustManager trust) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] { trust }, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot set up TLS for the S3 endpoint: " + e.getMessage(), e);
         }
     }
 

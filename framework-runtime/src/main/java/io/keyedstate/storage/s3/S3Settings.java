@@ -1,5 +1,6 @@
 package io.keyedstate.storage.s3;
 
+import java.security.KeyStore;
 import java.time.Duration;
 
 /**
@@ -10,10 +11,19 @@ import java.time.Duration;
  *        stores) rather than in the host name (AWS S3's virtual-hosted style)
  * @param partSize the part size of multipart uploads, so that no file is ever held in memory whole
  * @param connections concurrent requests to the store, which parallel uploads need
+ * @param trustStore the certificates that verify an {@code https} endpoint; null for the JVM's trusted CAs
  */
 public record S3Settings(String endpoint, String region, String bucket, String prefix, String accessKey, String secretKey,
         boolean pathStyle, boolean createBucket, long partSize, int connections, Duration connectTimeout,
-        Duration requestTimeout, int attempts) {
+        Duration requestTimeout, int attempts, KeyStore trustStore) {
+
+    /** Settings whose {@code https} endpoint is verified against the JVM's trusted CAs. */
+    public S3Settings(String endpoint, String region, String bucket, String prefix, String accessKey, String secretKey,
+            boolean pathStyle, boolean createBucket, long partSize, int connections, Duration connectTimeout,
+            Duration requestTimeout, int attempts) {
+        this(endpoint, region, bucket, prefix, accessKey, secretKey, pathStyle, createBucket, partSize, connections,
+                connectTimeout, requestTimeout, attempts, null);
+    }
 
     /** Without the credentials, so that logging the settings never leaks them. */
     @Override

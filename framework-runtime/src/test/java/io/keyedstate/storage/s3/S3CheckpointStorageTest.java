@@ -1,7 +1,11 @@
 package io.keyedstate.storage.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,8 +29,7 @@ class S3CheckpointStorageTest {
     /** What a process killed in the middle of a large upload leaves: an upload with a part, never completed. */
     @Test
     void uploadsLeftIncompleteBeforeAGivenTimeAreAbortedAndNewerOnesKept() throws Exception {
-        S3CheckpointStorage storage = new S3CheckpointStorage(new S3Settings(s3.endpoint(), s3.region(), "uploads", prefix,
-                s3.accessKey(), s3.secretKey(), true, true, 5L << 20, 4, Duration.ofSeconds(5), Duration.ofSeconds(30), 3));
+        S3CheckpointStorage storage = new S3CheckpointStorage(settings(s3.endpoint(), null));
         try {
             storage.verifyBucket();
             String stale = client.createMultipartUploadAsync("uploads", null, prefix + "/app/words-0/shared/chk-1-g1-1.sst",
@@ -45,6 +48,35 @@ class S3CheckpointStorageTest {
         } finally {
             storage.close();
         }
+    }
+
+    @Test
+    void anHttpsEndpointIsVerifiedAgainstTheGivenTrustStore() throws Exception {
+        KeyStore trustStore = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(s3.trustStore())) {
+            trustStore.load(in, S3ProxyServer.TRUST_STORE_PASSWORD.toCharArray());
+        }
+        S3CheckpointStorage trusting = new S3CheckpointStorage(settings(s3.secureEndpoint(), trustStore));
+        try {
+            trusting.verifyBucket();
+            trusting.writeAtomically("app/words-0/chk-1-g1/_manifest", new byte[] { 1, 2, 3 });
+            assertThat(trusting.read("app/words-0/chk-1-g1/_manifest")).containsExactly(1, 2, 3);
+        } finally {
+            trusting.close();
+        }
+        // The JVM's own CAs do not trust a self-signed certificate.
+        S3CheckpointStorage untrusting = new S3CheckpointStorage(settings(s3.secureEndpoint(), null));
+        try {
+            assertThatThrownBy(untrusting::verifyBucket).isInstanceOf(IOException.class)
+                    .hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class);
+        } finally {
+            untrusting.close();
+        }
+    }
+
+    private S3Settings settings(String endpoint, KeyStore trustStore) {
+        return new S3Settings(endpoint, s3.region(), "uploads", prefix, s3.accessKey(), s3.secretKey(), true, true, 5L << 20,
+                4, Duration.ofSeconds(5), Duration.ofSeconds(30), 1, trustStore);
     }
 
     private List<String> uploadIds() throws Exception {
