@@ -1,11 +1,6 @@
 package io.keyedstate.benchmarks;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -23,16 +18,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.keyedstate.MapState;
 import io.keyedstate.ValueState;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.backend.StateShard;
-import io.keyedstate.backend.heap.HeapStateBackend;
-import io.keyedstate.backend.rocksdb.RocksDbSettings;
-import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
-import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.scope.KeyScope;
 import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.state.StateDescriptor;
@@ -62,7 +52,6 @@ public class KeyedStateBenchmark {
 
     private StateBackend states;
     private StateShard shard;
-    private Path rocksDbDir;
     private ValueState<Long> count;
     private MapState<Integer, Long> perHour;
     private String[] keyNames;
@@ -71,19 +60,7 @@ public class KeyedStateBenchmark {
     @Setup(Level.Trial)
     @SuppressWarnings("unchecked")
     public void fill() {
-        List<StateDescriptor> descriptors = List.of(COUNT, PER_HOUR);
-        StateCodecs codecs = new StateCodecs(new ObjectMapper(), Map.of());
-        if (backend.equals("rocksdb")) {
-            try {
-                rocksDbDir = Files.createTempDirectory("keyed-state-bench-");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            states = new RocksDbStateBackend(descriptors, codecs,
-                    RocksDbSettings.of(rocksDbDir, 256L << 20), System::currentTimeMillis);
-        } else {
-            states = new HeapStateBackend(descriptors, System::currentTimeMillis, codecs);
-        }
+        states = BenchmarkBackends.create(backend, List.of(COUNT, PER_HOUR));
         shard = states.shard(0);
         count = (ValueState<Long>) states.handle(COUNT);
         perHour = (MapState<Integer, Long>) states.handle(PER_HOUR);
