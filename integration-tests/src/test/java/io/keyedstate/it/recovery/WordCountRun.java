@@ -82,16 +82,16 @@ final class WordCountRun implements AutoCloseable {
         daemon("offsets-monitor-" + id, this::monitorOffsets);
     }
 
-    /** The configuration of one instance of the sample app in this run, checkpointing to S3 in {@code bucket}. */
+    /** The configuration of one instance of the sample app in this run, checkpointing to S3. */
     Map<String, String> appConfigOnS3(String backend, String instance, io.keyedstate.testing.S3ProxyServer s3) {
         Map<String, String> config = appConfig(backend, instance);
-        config.put("quarkus.keyed-state.checkpoint.storage", "s3");
-        config.put("quarkus.keyed-state.checkpoint.s3.endpoint", s3.endpoint());
-        config.put("quarkus.keyed-state.checkpoint.s3.region", s3.region());
-        config.put("quarkus.keyed-state.checkpoint.s3.bucket", "checkpoints");
+        // The sample's own s3 profile, given the store through the variables it reads.
+        config.put("quarkus.profile", "prod,s3");
+        config.put("S3_ENDPOINT", s3.endpoint());
+        config.put("S3_BUCKET", "checkpoints");
+        config.put("S3_ACCESS_KEY", s3.accessKey());
+        config.put("S3_SECRET_KEY", s3.secretKey());
         config.put("quarkus.keyed-state.checkpoint.s3.prefix", "run-" + id);
-        config.put("quarkus.keyed-state.checkpoint.s3.access-key", s3.accessKey());
-        config.put("quarkus.keyed-state.checkpoint.s3.secret-key", s3.secretKey());
         offsetChecks = false; // the monitor reads manifests from a directory; S3 runs check the counts only
         return config;
     }
