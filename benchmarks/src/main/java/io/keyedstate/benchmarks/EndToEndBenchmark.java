@@ -1,0 +1,203 @@
+package io.keyedstate.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.keyedstate.backend.LocalFiles;
+import io.keyedstate.deployment.devservices.EmbeddedKafkaBroker;
+
+/**
+ * End to end on the embedded broker: the same topic (records over keys, 4 partitions) counted per
+ * key by each contender, each in a JVM of its own with the same heap: this extension (heap and
+ * RocksDB, checkpoints every 10 s to the filesystem), Kafka Streams ({@code groupByKey().count()},
+ * in-memory and RocksDB stores, at-least-once) and a plain consumer loop (the ceiling). A run
+ * times each contender from its first record to its last ({@code FIRST} and {@code DONE} on its
+ * output) and reads its process's CPU time at both moments; contenders take turns, in an order
+ * that rotates every round. Prints the medians and the ratios as Markdown tables.
+ * <p>
+ * {@code java -cp benchmarks/target/benchmarks.jar io.keyedstate.benchmarks.EndToEndBenchmark [records] [keys] [rounds]},
+ * from the project's root (it runs {@code benchmark-app/target/quarkus-app/quarkus-run.jar}).
+ * {@code -Dbench.only=<contender>} runs one contender; {@code -Dbench.jvm-args="..."} adds options to
+ * the contenders' JVMs (a profiler's, say).
+ */
+public final class EndToEndBenchmark {
+
+    private static final String TOPIC = "bench-input";
+    private static final int PARTITIONS = 4;
+    private static final List<String> JVM = List.of("-Xms1g", "-Xmx1g");
+
+    private record Sample(double seconds, double cpuSeconds) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long records = args.length > 0 ? Long.parseLong(args[0]) : 5_000_000;
+        int keys = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        Path appJar = Path.of("benchmark-app/target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(appJar)) {
+            throw new IllegalStateException(appJar.toAbsolutePath() + " is missing: run ./mvnw package -DskipTests"
+                    + " -pl benchmarks -am from the project's root first");
+        }
+        Map<String, List<Sample>> samples = new LinkedHashMap<>();
+        String only = System.getProperty("bench.only", "");
+        for (String contender : List.of("plain consumer", "Kafka Streams, in-memory", "Kafka Streams, RocksDB",
+                "keyed state, heap", "keyed state, RocksDB")) {
+            if (only.isEmpty() || only.equals(contender)) {
+                samples.put(contender, new ArrayList<>());
+            }
+        }
+        Path work = Files.createTempDirectory("keyed-state-e2e-");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(OptionalInt.empty(), PARTITIONS)) {
+            produce(broker.bootstrapServers(), records, keys);
+            List<String> contenders = new ArrayList<>(samples.keySet());
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < contenders.size(); i++) {
+                    String contender = contenders.get((i + round) % contenders.size());
+                    String group = "bench-" + round + "-" + i;
+                    Sample sample = run(command(contender, broker.bootstrapServers(), group, records, appJar, work));
+                    samples.get(contender).add(sample);
+                    System.err.printf("round %d, %s: %.1f s, %.1f CPU-s%n", round + 1, contender, sample.seconds(),
+                            sample.cpuSeconds());
+                }
+            }
+        } finally {
+            LocalFiles.deleteRecursively(work);
+        }
+        print(samples, records, keys, rounds);
+    }
+
+    private static void produce(String bootstrap, long records, int keys) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get();
+        }
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        SplittableRandom random = new SplittableRandom(1);
+        try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            for (long i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(TOPIC, "user-" + random.nextInt(keys), "click"));
+            }
+        }
+    }
+
+    private static List<String> command(String contender, String bootstrap, String group, long records, Path appJar,
+            Path work) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(JVM);
+        String extra = System.getProperty("bench.jvm-args", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        String classpath = System.getProperty("java.class.path");
+        switch (contender) {
+            case "plain consumer" -> command.addAll(List.of("-cp", classpath, PlainConsumerCount.class.getName(), bootstrap,
+                    TOPIC, group, Long.toString(records)));
+            case "Kafka Streams, in-memory", "Kafka Streams, RocksDB" -> command.addAll(List.of("-cp", classpath,
+                    KafkaStreamsCount.class.getName(), bootstrap, TOPIC, group, Long.toString(records),
+                    contender.endsWith("in-memory") ? "memory" : "rocksdb"));
+            default -> command.addAll(List.of("-Dkafka.bootstrap.servers=" + bootstrap, "-Dbench.topic=" + TOPIC,
+                    "-Dbench.group=" + group, "-Dbench.expected=" + records,
+                    "-Dquarkus.keyed-state.backend=" + (contender.endsWith("heap") ? "heap" : "rocksdb"),
+                    "-Dquarkus.keyed-state.checkpoint.filesystem.path=" + work.resolve(group),
+                    "-Dquarkus.keyed-state.rocksdb.dir=" + work.resolve(group + "-rocksdb"),
+                    "-Dquarkus.http.port=0", "-jar", appJar.toString()));
+        }
+        return command;
+    }
+
+    /** Runs one contender until it prints DONE, sampling its CPU time at FIRST and DONE. */
+    private static Sample run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
+            long startNanos = 0;
+            Duration startCpu = Duration.ZERO;
+            StringBuilder log = new StringBuilder();
+            for (String line; (line = out.readLine()) != null;) {
+                if (line.startsWith("FIRST")) {
+                    startNanos = System.nanoTime();
+                    startCpu = cpu(process);
+                } else if (line.startsWith("DONE")) {
+                    double seconds = (System.nanoTime() - startNanos) / 1e9;
+                    double cpuSeconds = (cpu(process).toNanos() - startCpu.toNanos()) / 1e9;
+                    return new Sample(seconds, cpuSeconds);
+                } else if (log.length() < 20_000) {
+                    log.append(line).append('\n');
+                }
+            }
+            throw new IllegalStateException("The contender exited without DONE:\n" + log);
+        } finally {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static Duration cpu(Process process) {
+        return process.toHandle().info().totalCpuDuration()
+                .orElseThrow(() -> new IllegalStateException("This OS does not report a process's CPU time"));
+    }
+
+    private static void print(Map<String, List<Sample>> samples, long records, int keys, int rounds) {
+        System.out.printf("%n%,d records over %,d keys, %d partitions; median of %d rounds%n%n", records, keys, PARTITIONS,
+                rounds);
+        System.out.println("| contender | records/s | records per CPU-second | CPU cores used |");
+        System.out.println("|---|---:|---:|---:|");
+        Map<String, double[]> medians = new LinkedHashMap<>();
+        samples.forEach((contender, runs) -> {
+            double rate = median(runs.stream().mapToDouble(s -> records / s.seconds()).toArray());
+            double perCpu = median(runs.stream().mapToDouble(s -> records / s.cpuSeconds()).toArray());
+            double cores = median(runs.stream().mapToDouble(s -> s.cpuSeconds() / s.seconds()).toArray());
+            medians.put(contender, new double[] { rate, perCpu });
+            System.out.printf("| %s | %,.0f | %,.0f | %.2f |%n", contender, rate, perCpu, cores);
+        });
+        System.out.println();
+        System.out.println("Ratios, records per CPU-second (records/s in brackets), row over column:");
+        System.out.println();
+        List<String> names = new ArrayList<>(medians.keySet());
+        StringBuilder header = new StringBuilder("| over |");
+        StringBuilder rule = new StringBuilder("|---|");
+        names.forEach(name -> {
+            header.append(' ').append(name).append(" |");
+            rule.append("---:|");
+        });
+        System.out.println(header);
+        System.out.println(rule);
+        for (String row : names) {
+            StringBuilder line = new StringBuilder("| " + row + " |");
+            for (String column : names) {
+                double[] r = medians.get(row);
+                double[] c = medians.get(column);
+                line.append(String.format(" %.2f (%.2f) |", r[1] / c[1], r[0] / c[0]));
+            }
+            System.out.println(line);
+        }
+    }
+
+    private static double median(double[] values) {
+        java.util.Arrays.sort(values);
+        int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+}
