@@ -45,19 +45,26 @@ class KeyedStateProcessor {
         return new FeatureBuildItem(FEATURE);
     }
 
+    /**
+     * The runtime, only for an application with keyed state: without a {@code @KeyedState} field
+     * there is no backend to create, no checkpoint to take and no channel to decorate.
+     */
     @BuildStep
-    AdditionalBeanBuildItem runtimeBeans() {
-        return AdditionalBeanBuildItem.builder()
-                .addBeanClasses(KeyedStateProducer.class, KeyBindingDecorator.class, KeyedStateCommitStrategy.class,
-                        KeyedStateShutdown.class, io.keyedstate.KeyedStateCheckpoints.class)
-                .setUnremovable()
-                .build();
+    void runtimeBeans(KeyedStatesBuildItem states, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (!states.isEmpty()) {
+            beans.produce(AdditionalBeanBuildItem.builder()
+                    .addBeanClasses(KeyedStateProducer.class, KeyBindingDecorator.class, KeyedStateCommitStrategy.class,
+                            KeyedStateShutdown.class, io.keyedstate.KeyedStateCheckpoints.class)
+                    .setUnremovable()
+                    .build());
+        }
     }
 
     /** Metrics only when the application has Micrometer: the runtime's dependency on it is optional. */
     @BuildStep
-    void metrics(Optional<MetricsCapabilityBuildItem> metrics, BuildProducer<AdditionalBeanBuildItem> beans) {
-        if (metrics.isPresent() && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
+    void metrics(KeyedStatesBuildItem states, Optional<MetricsCapabilityBuildItem> metrics,
+            BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (!states.isEmpty() && metrics.isPresent() && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(KeyedStateMetrics.class));
         }
     }
@@ -65,8 +72,11 @@ class KeyedStateProcessor {
     /** Checkpoint listing and savepoints, under the management interface (or {@code /q} without one). */
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
-    void managementEndpoints(NonApplicationRootPathBuildItem paths, KeyedStateRecorder recorder,
-            BuildProducer<RouteBuildItem> routes) {
+    void managementEndpoints(KeyedStatesBuildItem states, NonApplicationRootPathBuildItem paths,
+            KeyedStateRecorder recorder, BuildProducer<RouteBuildItem> routes) {
+        if (states.isEmpty()) {
+            return;
+        }
         routes.produce(paths.routeBuilder().management().route("keyed-state/checkpoints")
                 .handler(recorder.checkpointsEndpoint()).blockingRoute().displayOnNotFoundPage("Keyed-state checkpoints")
                 .build());
@@ -75,8 +85,8 @@ class KeyedStateProcessor {
     }
 
     @BuildStep
-    HealthBuildItem readinessCheck(KeyedStateHealthConfig health) {
-        return new HealthBuildItem(KeyedStateHealthCheck.class.getName(), health.enabled());
+    HealthBuildItem readinessCheck(KeyedStatesBuildItem states, KeyedStateHealthConfig health) {
+        return new HealthBuildItem(KeyedStateHealthCheck.class.getName(), health.enabled() && !states.isEmpty());
     }
 
     /** The application's codecs are looked up as beans at runtime, whatever their scope annotation. */
@@ -111,14 +121,18 @@ class KeyedStateProcessor {
 
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
-    SyntheticBeanBuildItem keyedStatesBean(KeyedStatesBuildItem states, KeyedStateRecorder recorder) {
-        return SyntheticBeanBuildItem.configure(KeyedStates.class)
+    void keyedStatesBean(KeyedStatesBuildItem states, KeyedStateRecorder recorder,
+            BuildProducer<SyntheticBeanBuildItem> beans) {
+        if (states.isEmpty()) {
+            return;
+        }
+        beans.produce(SyntheticBeanBuildItem.configure(KeyedStates.class)
                 .scope(Singleton.class)
                 .unremovable()
                 .setRuntimeInit()
                 .supplier(recorder.keyedStates(states.states(), new HashSet<>(states.channels()),
                         new HashSet<>(states.concurrentChannels()), new HashMap<>(states.userCodecs())))
-                .done();
+                .done());
     }
 
     /**

@@ -25,6 +25,11 @@ public final class KeyedStatesBuildItem extends SimpleBuildItem {
         this.userCodecs = Map.copyOf(userCodecs);
     }
 
+    /** Whether the application has no {@code @KeyedState} field: then the extension starts nothing at runtime. */
+    public boolean isEmpty() {
+        return states.isEmpty();
+    }
+
     public List<StateDescriptor> states() {
         return states;
     }

@@ -60,7 +60,9 @@ class RocksDbNativeImageProcessor {
     /** Loads the library at start-up when the RocksDB backend is configured, so a broken install fails fast. */
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
-    void loadLibrary(KeyedStateRecorder recorder) {
-        recorder.loadRocksDbLibraryIfConfigured();
+    void loadLibrary(KeyedStatesBuildItem states, KeyedStateRecorder recorder) {
+        if (!states.isEmpty()) {
+            recorder.loadRocksDbLibraryIfConfigured();
+        }
     }
 }
