@@ -25,7 +25,8 @@ public final class BenchmarkBackends {
     public static StateBackend create(String kind, List<StateDescriptor> states) {
         StateCodecs codecs = new StateCodecs(new ObjectMapper(), Map.of());
         return switch (kind) {
-            case "heap" -> new HeapStateBackend(states, System::currentTimeMillis, codecs, 10);
+            case "heap" -> new HeapStateBackend(states, System::currentTimeMillis, codecs, 10,
+                    Boolean.parseBoolean(System.getProperty("bench.heap.compression", "true")));
             case "rocksdb" -> {
                 try {
                     yield new RocksDbStateBackend(states, codecs,

@@ -164,7 +164,7 @@ public final class KeyedStates {
                     throw new IllegalArgumentException("quarkus.keyed-state.heap.full-snapshot-every=" + fullEvery
                             + ": it must be at least 1 (1 stores every checkpoint in full)");
                 }
-                yield new HeapStateBackend(states, System::currentTimeMillis, codecs, fullEvery);
+                yield new HeapStateBackend(states, System::currentTimeMillis, codecs, fullEvery, config.heap().snapshotCompression());
             }
             case ROCKSDB -> {
                 KeyedStateConfig.RocksDbConfig rocksdb = config.rocksdb();

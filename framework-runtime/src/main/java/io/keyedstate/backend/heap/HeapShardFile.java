@@ -15,6 +15,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Map.Entry;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
 
 import io.keyedstate.StateCodec;
 import io.keyedstate.codec.StateCodecs;
@@ -31,7 +35,7 @@ import io.keyedstate.state.StateDescriptor;
  */
 final class HeapShardFile {
 
-    private static final int MAGIC = 0x4B534802;
+    private static final int MAGIC = 0x4B534803;
     private static final String BYTES_KEY = "[B";
     private static final String PREFIX = "heap-";
     private static final String SUFFIX = ".bin";
@@ -40,13 +44,18 @@ final class HeapShardFile {
     private static final byte PUT = 1;
     private static final byte REMOVE = 2;
     private static final byte END = 0;
+    private static final byte UNCOMPRESSED = 0;
+    private static final byte DEFLATE = 1;
 
     private final List<StateDescriptor> states;
     private final StateCodecs codecs;
+    private final boolean compress;
 
-    HeapShardFile(List<StateDescriptor> states, StateCodecs codecs) {
+    /** @param compress whether files are written compressed (deflate, fastest level); either kind is read */
+    HeapShardFile(List<StateDescriptor> states, StateCodecs codecs, boolean compress) {
         this.states = states;
         this.codecs = codecs;
+        this.compress = compress;
     }
 
     /** The name of the file with sequence number {@code seq} in a shard's chain. */
@@ -100,10 +109,15 @@ final class HeapShardFile {
     }
 
     private long write(Path file, byte kind, StateWriter entries) throws IOException {
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
+        Deflater deflater = compress ? new Deflater(Deflater.BEST_SPEED) : null;
+        try (DataOutputStream header = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
+            header.writeInt(MAGIC);
+            header.writeByte(kind);
+            header.writeByte(compress ? DEFLATE : UNCOMPRESSED);
+            DataOutputStream out = compress
+                    ? new DataOutputStream(new DeflaterOutputStream(header, deflater, 1 << 16))
+                    : header;
             Writer writer = new Writer(out);
-            out.writeInt(MAGIC);
-            out.writeByte(kind);
             out.writeInt(states.size());
             for (StateDescriptor state : states) {
                 out.writeUTF(qualifiedName(state));
@@ -114,7 +128,12 @@ final class HeapShardFile {
                 }
                 out.writeByte(END);
             }
+            out.close(); // finishes the compressed stream
             return writer.count;
+        } finally {
+            if (deflater != null) {
+                deflater.end(); // native memory, which the stream does not free for a deflater it did not create
+            }
         }
     }
 
@@ -132,15 +151,24 @@ final class HeapShardFile {
         states.forEach(state -> byName.put(qualifiedName(state), state));
         for (int i = 0; i < chain.size(); i++) {
             Path file = chain.get(i);
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-                if (in.readInt() != MAGIC) {
+            Inflater inflater = null;
+            try (DataInputStream header = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+                if (header.readInt() != MAGIC) {
                     throw new IOException(file + " is not a heap-state checkpoint file");
                 }
-                byte kind = in.readByte();
+                byte kind = header.readByte();
                 if (kind != (i == 0 ? FULL : DELTA)) {
                     throw new IOException(file + " is a " + (kind == FULL ? "full" : "delta") + " file at position " + i
                             + " of its chain");
                 }
+                byte compression = header.readByte();
+                if (compression == DEFLATE) {
+                    inflater = new Inflater();
+                } else if (compression != UNCOMPRESSED) {
+                    throw new IOException(file + " is compressed in an unknown way (" + compression + ")");
+                }
+                DataInputStream in = inflater == null ? header
+                        : new DataInputStream(new InflaterInputStream(header, inflater, 1 << 16));
                 Reader reader = new Reader(in);
                 int stateCount = in.readInt();
                 for (int s = 0; s < stateCount; s++) {
@@ -160,6 +188,10 @@ final class HeapShardFile {
                         };
                     }
                     tables[state.id()] = table;
+                }
+            } finally {
+                if (inflater != null) {
+                    inflater.end();
                 }
             }
         }

@@ -38,14 +38,16 @@ public final class HeapStateBackend implements StateBackend {
 
     /** A backend whose size estimates encode with built-in codecs and a plain Jackson mapper. */
     public HeapStateBackend(List<StateDescriptor> states, LongSupplier clock) {
-        this(states, clock, new StateCodecs(new ObjectMapper(), Map.of()), 10);
+        this(states, clock, new StateCodecs(new ObjectMapper(), Map.of()), 10, true);
     }
 
     /**
      * @param fullSnapshotEvery the longest chain of checkpoint files (one full, then deltas) a shard
      *        is stored in; 1 stores every checkpoint in full
+     * @param compress whether checkpoint files are compressed
      */
-    public HeapStateBackend(List<StateDescriptor> states, LongSupplier clock, StateCodecs codecs, int fullSnapshotEvery) {
+    public HeapStateBackend(List<StateDescriptor> states, LongSupplier clock, StateCodecs codecs, int fullSnapshotEvery,
+            boolean compress) {
         if (fullSnapshotEvery < 1) {
             throw new IllegalArgumentException("fullSnapshotEvery must be at least 1, not " + fullSnapshotEvery);
         }
@@ -53,7 +55,7 @@ public final class HeapStateBackend implements StateBackend {
         this.clock = clock;
         this.fullSnapshotEvery = fullSnapshotEvery;
         this.sizeEstimator = new HeapSizeEstimator(this.states, codecs);
-        this.file = new HeapShardFile(this.states, codecs);
+        this.file = new HeapShardFile(this.states, codecs, compress);
         try {
             this.stagingDir = Files.createTempDirectory("keyed-state-heap-");
         } catch (IOException e) {
