@@ -117,6 +117,17 @@ public interface KeyedStateConfig {
         @WithDefault("false")
         boolean statistics();
 
+        /**
+         * JVM heap, for the whole process, that holds value states' latest writes before they go
+         * to RocksDB. A key updated again while its value is held (a count per user, say) costs a
+         * map update instead of a native call, a memtable insert and later compaction work, as with
+         * Kafka Streams' record cache. Held values are written out when the cache is full (least
+         * recently used first) and before every checkpoint, so checkpoints and recovery are
+         * unchanged. Map and list states are not held. `0` writes every value at once.
+         */
+        @WithDefault("16M")
+        MemorySize writeCacheSize();
+
         /** The share of the cache reserved for index and filter blocks, so data blocks cannot evict them. */
         @WithDefault("0.1")
         double highPriorityPoolRatio();

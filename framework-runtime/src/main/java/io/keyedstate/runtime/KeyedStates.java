@@ -172,7 +172,8 @@ public final class KeyedStates {
                         () -> Path.of(System.getProperty("java.io.tmpdir"), "quarkus-keyed-state", "rocksdb"));
                 yield new RocksDbStateBackend(states, codecs, new RocksDbSettings(dir, rocksdb.memoryLimit().asLongValue(),
                         rocksdb.writeBufferRatio(), rocksdb.highPriorityPoolRatio(), rocksdb.profile(), rocksdb.dbOptions(),
-                        rocksdb.columnFamilyOptions(), rocksdb.statistics()), System::currentTimeMillis);
+                        rocksdb.columnFamilyOptions(), rocksdb.statistics(), rocksdb.writeCacheSize().asLongValue()),
+                        System::currentTimeMillis);
             }
         };
     }

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -44,9 +46,11 @@ public final class RocksDbShard implements StateShard {
     private final ColumnFamilyHandle defaultColumn;
     private final WriteOptions writeOptions;
     private final AtomicLong sequence = new AtomicLong();
+    /** Value states' latest writes; null when off. Guards itself and the RocksDB accesses ordered with it. */
+    private final WriteCache cache;
 
     private RocksDbShard(int shardId, Path dir, List<StateDescriptor> states, RocksDB db, List<ColumnFamilyHandle> columns,
-            ColumnFamilyHandle defaultColumn) {
+            ColumnFamilyHandle defaultColumn, LongSupplier writeCacheBytes) {
         this.shardId = shardId;
         this.dir = dir;
         this.states = states;
@@ -54,6 +58,7 @@ public final class RocksDbShard implements StateShard {
         this.columns = columns;
         this.defaultColumn = defaultColumn;
         this.writeOptions = new WriteOptions().setDisableWAL(true);
+        this.cache = writeCacheBytes.getAsLong() > 0 ? new WriteCache(writeCacheBytes) : null;
     }
 
     /**
@@ -61,14 +66,14 @@ public final class RocksDbShard implements StateShard {
      * left there: a shard's content comes from checkpoints, never from local leftovers.
      */
     static RocksDbShard open(int shardId, Path dir, List<StateDescriptor> states, DBOptions dbOptions,
-            ColumnFamilyOptions columnOptions) {
+            ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes) {
         try {
             LocalFiles.deleteRecursively(dir);
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare the RocksDB shard directory " + dir, e);
         }
-        return openExisting(shardId, dir, states, dbOptions, columnOptions);
+        return openExisting(shardId, dir, states, dbOptions, columnOptions, writeCacheBytes);
     }
 
     /**
@@ -77,15 +82,15 @@ public final class RocksDbShard implements StateShard {
      * than being dropped silently.
      */
     static RocksDbShard restore(int shardId, Path dir, Path restored, List<StateDescriptor> states, DBOptions dbOptions,
-            ColumnFamilyOptions columnOptions) throws IOException {
+            ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes) throws IOException {
         LocalFiles.deleteRecursively(dir);
         Files.createDirectories(dir.getParent());
         Files.move(restored, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return openExisting(shardId, dir, states, dbOptions, columnOptions);
+        return openExisting(shardId, dir, states, dbOptions, columnOptions, writeCacheBytes);
     }
 
     private static RocksDbShard openExisting(int shardId, Path dir, List<StateDescriptor> states, DBOptions dbOptions,
-            ColumnFamilyOptions columnOptions) {
+            ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes) {
         try {
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions));
@@ -95,7 +100,7 @@ public final class RocksDbShard implements StateShard {
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
             return new RocksDbShard(shardId, dir, states, db, List.copyOf(handles.subList(1, handles.size())),
-                    handles.get(0));
+                    handles.get(0), writeCacheBytes);
         } catch (RocksDBException e) {
             throw new IllegalStateException("Cannot open the RocksDB shard " + shardId + " in " + dir + ": "
                     + e.getMessage(), e);
@@ -112,15 +117,30 @@ public final class RocksDbShard implements StateShard {
         return shardId;
     }
 
+    private boolean cached(int state) {
+        return cache != null && states.get(state).kind() == StateKind.VALUE;
+    }
+
     byte[] get(int state, byte[] key) {
-        try {
-            return db.get(columns.get(state), key);
-        } catch (RocksDBException e) {
-            throw failure("read", state, e);
+        if (!cached(state)) {
+            return read(state, key);
+        }
+        synchronized (cache) {
+            byte[] value = cache.get(state, key);
+            if (value != null) {
+                return value == WriteCache.DELETED ? null : value;
+            }
+            return read(state, key);
         }
     }
 
     void put(int state, byte[] key, byte[] value) {
+        if (cached(state)) {
+            synchronized (cache) {
+                write(cache.put(state, key, value));
+            }
+            return;
+        }
         try {
             db.put(columns.get(state), writeOptions, key, value);
         } catch (RocksDBException e) {
@@ -129,10 +149,83 @@ public final class RocksDbShard implements StateShard {
     }
 
     void delete(int state, byte[] key) {
+        if (cached(state)) {
+            synchronized (cache) {
+                write(cache.put(state, key, WriteCache.DELETED));
+            }
+            return;
+        }
         try {
             db.delete(columns.get(state), writeOptions, key);
         } catch (RocksDBException e) {
             throw failure("delete", state, e);
+        }
+    }
+
+    /**
+     * Deletes {@code key} if its stored value expired by {@code now}, checking again under the
+     * cache's guard: a value written since the caller looked (cached, or written out of the cache)
+     * is never deleted.
+     */
+    boolean deleteIfExpired(int state, byte[] key, long now) {
+        if (!cached(state)) {
+            return deleteStoredIfExpired(state, key, now);
+        }
+        synchronized (cache) {
+            return cache.get(state, key) == null && deleteStoredIfExpired(state, key, now);
+        }
+    }
+
+    private boolean deleteStoredIfExpired(int state, byte[] key, long now) {
+        byte[] stored = read(state, key);
+        if (stored == null || !StoredBytes.isExpired(stored, now)) {
+            return false;
+        }
+        try {
+            db.delete(columns.get(state), writeOptions, key);
+            return true;
+        } catch (RocksDBException e) {
+            throw failure("delete", state, e);
+        }
+    }
+
+    /** Writes every cached value to RocksDB, so that iterators and snapshots see them. */
+    void flushWriteCache() {
+        if (cache != null) {
+            synchronized (cache) {
+                if (!cache.isEmpty()) {
+                    write(cache.drain());
+                }
+            }
+        }
+    }
+
+    private byte[] read(int state, byte[] key) {
+        try {
+            return db.get(columns.get(state), key);
+        } catch (RocksDBException e) {
+            throw failure("read", state, e);
+        }
+    }
+
+    /** Writes entries that left the cache, in one batch. Called under the cache's guard. */
+    private void write(List<Map.Entry<WriteCache.Key, byte[]>> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            for (Map.Entry<WriteCache.Key, byte[]> entry : entries) {
+                ColumnFamilyHandle column = columns.get(entry.getKey().state());
+                if (entry.getValue() == WriteCache.DELETED) {
+                    batch.delete(column, entry.getKey().bytes());
+                } else {
+                    batch.put(column, entry.getKey().bytes(), entry.getValue());
+                }
+            }
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB write of cached values failed in shard " + shardId + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -169,6 +262,7 @@ public final class RocksDbShard implements StateShard {
 
     @Override
     public long keyCount() {
+        flushWriteCache();
         long count = 0;
         for (StateDescriptor state : states) {
             byte[] previousPrefix = null;
@@ -197,6 +291,7 @@ public final class RocksDbShard implements StateShard {
      */
     @Override
     public long estimatedBytes() {
+        flushWriteCache();
         long bytes = 0;
         try {
             for (StateDescriptor state : states) {
@@ -225,6 +320,7 @@ public final class RocksDbShard implements StateShard {
      * the time taken does not grow with the state size.
      */
     public void snapshotTo(Path target) {
+        flushWriteCache();
         try (FlushOptions flush = new FlushOptions().setWaitForFlush(true); Checkpoint checkpoint = Checkpoint.create(db)) {
             db.flush(flush, columns);
             checkpoint.createCheckpoint(target.toString());

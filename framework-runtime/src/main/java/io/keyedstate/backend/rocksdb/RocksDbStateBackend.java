@@ -55,12 +55,15 @@ public final class RocksDbStateBackend implements StateBackend {
     private final ColumnFamilyOptions columnOptions;
     private final Map<Integer, RocksDbShard> shards = new ConcurrentHashMap<>();
 
+    private final long writeCacheBytes;
+
     public RocksDbStateBackend(List<StateDescriptor> states, StateCodecs codecs, RocksDbSettings settings, LongSupplier clock) {
         RocksDB.loadLibrary();
         this.states = List.copyOf(states);
         this.codecs = codecs;
         this.clock = clock;
         this.processDir = settings.dir().resolve(PROCESS_DIR_PREFIX + ProcessHandle.current().pid());
+        this.writeCacheBytes = settings.writeCacheBytes();
         deleteDirsOfDeadProcesses(settings.dir());
 
         long limit = settings.memoryLimitBytes();
@@ -106,10 +109,15 @@ public final class RocksDbStateBackend implements StateBackend {
         return cache.getPinnedUsage();
     }
 
+    /** Each open shard's part of the write cache's budget (heap memory, not counted in the memory limit). */
+    private long writeCacheShare() {
+        return writeCacheBytes / Math.max(1, shards.size());
+    }
+
     @Override
     public RocksDbShard shard(int shardId) {
         return shards.computeIfAbsent(shardId,
-                p -> RocksDbShard.open(p, shardDir(p), states, dbOptions, columnOptions));
+                p -> RocksDbShard.open(p, shardDir(p), states, dbOptions, columnOptions, this::writeCacheShare));
     }
 
     @Override
@@ -154,7 +162,8 @@ public final class RocksDbStateBackend implements StateBackend {
     @Override
     public void restore(int shardId, Path dir) throws IOException {
         drop(shardId);
-        shards.put(shardId, RocksDbShard.restore(shardId, shardDir(shardId), dir, states, dbOptions, columnOptions));
+        shards.put(shardId, RocksDbShard.restore(shardId, shardDir(shardId), dir, states, dbOptions, columnOptions,
+                this::writeCacheShare));
     }
 
     @Override
@@ -206,8 +215,7 @@ public final class RocksDbStateBackend implements StateBackend {
                 }
                 try (RocksIterator it = shard.iterator(state.id())) {
                     for (it.seekToFirst(); it.isValid(); it.next()) {
-                        if (StoredBytes.isExpired(it.value(), now)) {
-                            shard.delete(state.id(), it.key());
+                        if (StoredBytes.isExpired(it.value(), now) && shard.deleteIfExpired(state.id(), it.key(), now)) {
                             removed++;
                         }
                     }
