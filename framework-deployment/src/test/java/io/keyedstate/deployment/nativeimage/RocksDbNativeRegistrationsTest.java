@@ -7,9 +7,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.quarkus.builder.BuildContext;
-import io.quarkus.builder.BuildStep;
-import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.ModuleEnableNativeAccessBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.JniRuntimeAccessBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.NativeImageResourceBuildItem;
@@ -24,40 +21,32 @@ import io.quarkus.test.QuarkusUnitTest;
 class RocksDbNativeRegistrationsTest {
 
     @RegisterExtension
-    static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withEmptyApplication()
-            .overrideConfigKey("kafka.bootstrap.servers", "127.0.0.1:9")
-            .addBuildChainCustomizer(chain -> chain.addBuildStep(new BuildStep() {
-                @Override
-                public void execute(BuildContext context) {
-                    Set<String> jni = context.consumeMulti(JniRuntimeAccessBuildItem.class).stream()
-                            .flatMap(item -> item.getClassNames().stream()).collect(Collectors.toSet());
-                    require(jni, "org.rocksdb.RocksDBException", "org.rocksdb.Status", "org.rocksdb.Status$Code",
-                            "org.rocksdb.Status$SubCode");
+    static final QuarkusUnitTest app = BuildChainCheck.of("rocksdb-native-registrations-checked", context -> {
+        Set<String> jni = context.consumeMulti(JniRuntimeAccessBuildItem.class).stream()
+                .flatMap(item -> item.getClassNames().stream()).collect(Collectors.toSet());
+        require(jni, "org.rocksdb.RocksDBException", "org.rocksdb.Status", "org.rocksdb.Status$Code",
+                "org.rocksdb.Status$SubCode");
 
-                    List<ReflectiveClassBuildItem> reflection = context.consumeMulti(ReflectiveClassBuildItem.class);
-                    boolean reasoned = reflection.stream().anyMatch(item -> item.getClassNames()
-                            .contains("org.rocksdb.Status") && item.getReason() != null && !item.getReason().isBlank());
-                    if (!reasoned) {
-                        throw new AssertionError("RocksDB classes are not registered for reflection with a reason");
-                    }
+        List<ReflectiveClassBuildItem> reflection = context.consumeMulti(ReflectiveClassBuildItem.class);
+        boolean reasoned = reflection.stream().anyMatch(item -> item.getClassNames()
+                .contains("org.rocksdb.Status") && item.getReason() != null && !item.getReason().isBlank());
+        if (!reasoned) {
+            throw new AssertionError("RocksDB classes are not registered for reflection with a reason");
+        }
 
-                    Set<String> runtimeInitialized = context.consumeMulti(RuntimeInitializedClassBuildItem.class).stream()
-                            .map(RuntimeInitializedClassBuildItem::getClassName).collect(Collectors.toSet());
-                    require(runtimeInitialized, "org.rocksdb.RocksDB", "org.rocksdb.NativeLibraryLoader");
+        Set<String> runtimeInitialized = context.consumeMulti(RuntimeInitializedClassBuildItem.class).stream()
+                .map(RuntimeInitializedClassBuildItem::getClassName).collect(Collectors.toSet());
+        require(runtimeInitialized, "org.rocksdb.RocksDB", "org.rocksdb.NativeLibraryLoader");
 
-                    Set<String> resources = context.consumeMulti(NativeImageResourceBuildItem.class).stream()
-                            .flatMap(item -> item.getResources().stream()).collect(Collectors.toSet());
-                    require(resources, "librocksdbjni-linux64.so");
+        Set<String> resources = context.consumeMulti(NativeImageResourceBuildItem.class).stream()
+                .flatMap(item -> item.getResources().stream()).collect(Collectors.toSet());
+        require(resources, "librocksdbjni-linux64.so");
 
-                    Set<String> modules = context.consumeMulti(ModuleEnableNativeAccessBuildItem.class).stream()
-                            .map(ModuleEnableNativeAccessBuildItem::moduleName).collect(Collectors.toSet());
-                    require(modules, "rocksdbjni");
-                    context.produce(new FeatureBuildItem("rocksdb-native-registrations-checked"));
-                }
-            }).consumes(JniRuntimeAccessBuildItem.class).consumes(ReflectiveClassBuildItem.class)
-                    .consumes(RuntimeInitializedClassBuildItem.class).consumes(NativeImageResourceBuildItem.class)
-                    .consumes(ModuleEnableNativeAccessBuildItem.class).produces(FeatureBuildItem.class).build());
+        Set<String> modules = context.consumeMulti(ModuleEnableNativeAccessBuildItem.class).stream()
+                .map(ModuleEnableNativeAccessBuildItem::moduleName).collect(Collectors.toSet());
+        require(modules, "rocksdbjni");
+    }, JniRuntimeAccessBuildItem.class, ReflectiveClassBuildItem.class, RuntimeInitializedClassBuildItem.class,
+            NativeImageResourceBuildItem.class, ModuleEnableNativeAccessBuildItem.class);
 
     private static void require(Set<String> produced, String... expected) {
         for (String name : expected) {

@@ -1,0 +1,42 @@
+package io.keyedstate.deployment.nativeimage;
+
+import java.util.function.Consumer;
+
+import io.quarkus.builder.BuildContext;
+import io.quarkus.builder.BuildStep;
+import io.quarkus.builder.BuildStepBuilder;
+import io.quarkus.builder.item.BuildItem;
+import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.test.QuarkusUnitTest;
+
+/**
+ * An empty application whose build runs a check over the build items the extension produced: how
+ * native-image registrations are tested where no native image can be built.
+ */
+final class BuildChainCheck {
+
+    private BuildChainCheck() {
+    }
+
+    /** The check throws an {@code AssertionError} to fail the build, and with it the test. */
+    @SafeVarargs
+    static QuarkusUnitTest of(String name, Consumer<BuildContext> check, Class<? extends BuildItem>... consumed) {
+        return new QuarkusUnitTest()
+                .withEmptyApplication()
+                .overrideConfigKey("kafka.bootstrap.servers", "127.0.0.1:9")
+                .addBuildChainCustomizer(chain -> {
+                    BuildStepBuilder step = chain.addBuildStep(new BuildStep() {
+                        @Override
+                        public void execute(BuildContext context) {
+                            check.accept(context);
+                            // A produced item is what makes the build run this step at all.
+                            context.produce(new FeatureBuildItem(name));
+                        }
+                    });
+                    for (Class<? extends BuildItem> item : consumed) {
+                        step.consumes(item);
+                    }
+                    step.produces(FeatureBuildItem.class).build();
+                });
+    }
+}
