@@ -22,7 +22,8 @@ final class BuildChainCheck {
     @SafeVarargs
     static QuarkusUnitTest of(String name, Consumer<BuildContext> check, Class<? extends BuildItem>... consumed) {
         return new QuarkusUnitTest()
-                .withEmptyApplication()
+                // The test class is loaded again in the application, with its static initializer calling this.
+                .withApplicationRoot(root -> root.addClass(BuildChainCheck.class))
                 .overrideConfigKey("kafka.bootstrap.servers", "127.0.0.1:9")
                 .addBuildChainCustomizer(chain -> {
                     BuildStepBuilder step = chain.addBuildStep(new BuildStep() {
