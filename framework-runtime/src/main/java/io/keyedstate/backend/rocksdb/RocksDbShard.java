@@ -46,8 +46,13 @@ public final class RocksDbShard implements StateShard {
     private final ColumnFamilyHandle defaultColumn;
     private final WriteOptions writeOptions;
     private final AtomicLong sequence = new AtomicLong();
-    /** Value states' latest writes; null when off. Guards itself and the RocksDB accesses ordered with it. */
+    /** Value states' latest writes; null when off. */
     private final WriteCache cache;
+    /**
+     * Orders every write (and every access to the cache) with the expiry sweep's check-then-delete,
+     * so that the sweep never deletes a value written after it looked.
+     */
+    private final Object guard = new Object();
 
     private RocksDbShard(int shardId, Path dir, List<StateDescriptor> states, RocksDB db, List<ColumnFamilyHandle> columns,
             ColumnFamilyHandle defaultColumn, LongSupplier writeCacheBytes) {
@@ -125,7 +130,7 @@ public final class RocksDbShard implements StateShard {
         if (!cached(state)) {
             return read(state, key);
         }
-        synchronized (cache) {
+        synchronized (guard) {
             byte[] value = cache.get(state, key);
             if (value != null) {
                 return value == WriteCache.DELETED ? null : value;
@@ -135,44 +140,40 @@ public final class RocksDbShard implements StateShard {
     }
 
     void put(int state, byte[] key, byte[] value) {
-        if (cached(state)) {
-            synchronized (cache) {
+        synchronized (guard) {
+            if (cached(state)) {
                 write(cache.put(state, key, value));
+                return;
             }
-            return;
-        }
-        try {
-            db.put(columns.get(state), writeOptions, key, value);
-        } catch (RocksDBException e) {
-            throw failure("write", state, e);
+            try {
+                db.put(columns.get(state), writeOptions, key, value);
+            } catch (RocksDBException e) {
+                throw failure("write", state, e);
+            }
         }
     }
 
     void delete(int state, byte[] key) {
-        if (cached(state)) {
-            synchronized (cache) {
+        synchronized (guard) {
+            if (cached(state)) {
                 write(cache.put(state, key, WriteCache.DELETED));
+                return;
             }
-            return;
-        }
-        try {
-            db.delete(columns.get(state), writeOptions, key);
-        } catch (RocksDBException e) {
-            throw failure("delete", state, e);
+            try {
+                db.delete(columns.get(state), writeOptions, key);
+            } catch (RocksDBException e) {
+                throw failure("delete", state, e);
+            }
         }
     }
 
     /**
      * Deletes {@code key} if its stored value expired by {@code now}, checking again under the
-     * cache's guard: a value written since the caller looked (cached, or written out of the cache)
-     * is never deleted.
+     * write guard: a value written since the caller looked (cached, or in RocksDB) is never deleted.
      */
     boolean deleteIfExpired(int state, byte[] key, long now) {
-        if (!cached(state)) {
-            return deleteStoredIfExpired(state, key, now);
-        }
-        synchronized (cache) {
-            return cache.get(state, key) == null && deleteStoredIfExpired(state, key, now);
+        synchronized (guard) {
+            return !(cached(state) && cache.get(state, key) != null) && deleteStoredIfExpired(state, key, now);
         }
     }
 
@@ -192,7 +193,7 @@ public final class RocksDbShard implements StateShard {
     /** Writes every cached value to RocksDB, so that iterators and snapshots see them. */
     void flushWriteCache() {
         if (cache != null) {
-            synchronized (cache) {
+            synchronized (guard) {
                 if (!cache.isEmpty()) {
                     write(cache.drain());
                 }
@@ -208,7 +209,7 @@ public final class RocksDbShard implements StateShard {
         }
     }
 
-    /** Writes entries that left the cache, in one batch. Called under the cache's guard. */
+    /** Writes entries that left the cache, in one batch. Called under the write guard. */
     private void write(List<Map.Entry<WriteCache.Key, byte[]>> entries) {
         if (entries.isEmpty()) {
             return;
@@ -232,23 +233,25 @@ public final class RocksDbShard implements StateShard {
     /** Replaces everything under {@code prefix} with {@code entries} (key, value pairs), atomically. */
     void replacePrefix(int state, byte[] prefix, List<byte[][]> entries) {
         ColumnFamilyHandle column = columns.get(state);
-        try (WriteBatch batch = new WriteBatch()) {
-            byte[] end = KeyLayout.successor(prefix);
-            if (end != null) {
-                batch.deleteRange(column, prefix, end);
-            } else {
-                try (RocksIterator it = iterator(state)) {
-                    for (it.seek(prefix); it.isValid() && KeyLayout.startsWith(it.key(), prefix); it.next()) {
-                        batch.delete(column, it.key());
+        synchronized (guard) {
+            try (WriteBatch batch = new WriteBatch()) {
+                byte[] end = KeyLayout.successor(prefix);
+                if (end != null) {
+                    batch.deleteRange(column, prefix, end);
+                } else {
+                    try (RocksIterator it = iterator(state)) {
+                        for (it.seek(prefix); it.isValid() && KeyLayout.startsWith(it.key(), prefix); it.next()) {
+                            batch.delete(column, it.key());
+                        }
                     }
                 }
+                for (byte[][] entry : entries) {
+                    batch.put(column, entry[0], entry[1]);
+                }
+                db.write(writeOptions, batch);
+            } catch (RocksDBException e) {
+                throw failure("write", state, e);
             }
-            for (byte[][] entry : entries) {
-                batch.put(column, entry[0], entry[1]);
-            }
-            db.write(writeOptions, batch);
-        } catch (RocksDBException e) {
-            throw failure("write", state, e);
         }
     }
 

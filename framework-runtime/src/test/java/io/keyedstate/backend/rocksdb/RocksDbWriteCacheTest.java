@@ -15,9 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.RocksIterator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.keyedstate.MapState;
 import io.keyedstate.ValueState;
 import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.codec.StateCodecs;
@@ -26,13 +28,18 @@ import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 
-/** The write cache in front of RocksDB's value states never changes what is read, snapshotted or swept. */
+/**
+ * The write cache in front of RocksDB's value states never changes what is read, snapshotted or
+ * swept; and the expiry sweep never deletes what was written after it looked.
+ */
 class RocksDbWriteCacheTest {
 
     static final StateDescriptor COUNT = new StateDescriptor(0, "app.Counter", "count", "count", StateKind.VALUE, 0,
             "java.lang.Long", "");
     static final StateDescriptor RECENT = new StateDescriptor(1, "app.Counter", "recent", "recent", StateKind.VALUE, 1_000,
             "java.lang.String", "");
+    static final StateDescriptor VISITS = new StateDescriptor(2, "app.Counter", "visits", "visits", StateKind.MAP, 1_000,
+            "java.lang.String", "java.lang.String");
 
     @TempDir
     Path root;
@@ -46,7 +53,7 @@ class RocksDbWriteCacheTest {
     }
 
     private RocksDbStateBackend open(String name, long writeCacheBytes) {
-        RocksDbStateBackend backend = new RocksDbStateBackend(List.of(COUNT, RECENT),
+        RocksDbStateBackend backend = new RocksDbStateBackend(List.of(COUNT, RECENT, VISITS),
                 new StateCodecs(new ObjectMapper(), Map.of()), new RocksDbSettings(root.resolve(name), 16L << 20, 0.5, 0.1,
                         RocksDbProfile.DEFAULT, Map.of(), Map.of(), false, writeCacheBytes), now::get);
         opened.add(backend);
@@ -127,5 +134,30 @@ class RocksDbWriteCacheTest {
         now.addAndGet(2_000);
         assertThat(backend.removeExpired()).isEqualTo(1);
         assertThat(backend.shard(0).keyCount()).isZero();
+    }
+
+    /** A map entry the sweep found expired, written again before the sweep deletes it, stays. */
+    @Test
+    void theSweepRechecksAMapEntryBeforeDeletingIt() {
+        RocksDbStateBackend backend = open("sweep-map", 16L << 20);
+        @SuppressWarnings("unchecked")
+        MapState<String, String> visits = (MapState<String, String>) backend.handle(VISITS);
+        in(backend, "k", () -> {
+            visits.put("page", "old");
+            return null;
+        });
+        now.addAndGet(2_000);
+        RocksDbShard shard = backend.shard(0);
+        byte[] seen;
+        try (RocksIterator it = shard.iterator(VISITS.id())) {
+            it.seekToFirst();
+            seen = it.key(); // what the sweep found expired
+        }
+        in(backend, "k", () -> {
+            visits.put("page", "new");
+            return null;
+        });
+        assertThat(shard.deleteIfExpired(VISITS.id(), seen, now.get())).isFalse();
+        assertThat(in(backend, "k", () -> visits.get("page"))).isEqualTo("new");
     }
 }
