@@ -42,6 +42,8 @@ final class IncrementalCheckpointScenario {
 
     static final int KEYS = 100_000;
     private static final int PARTITIONS = 4;
+    /** The default of quarkus.keyed-state.checkpoint.inline-threshold (16K). */
+    private static final long INLINE_THRESHOLD = 16 * 1024;
     private static final Logger LOG = Logger.getLogger(IncrementalCheckpointScenario.class);
 
     private IncrementalCheckpointScenario() {
@@ -77,6 +79,11 @@ final class IncrementalCheckpointScenario {
                 uploaded);
         assertThat(uploaded).as("bytes uploaded after 1%% of %d keys changed, of %d", KEYS, fullBytes)
                 .isLessThan(fullBytes / 10);
+        // Small files (a small delta, RocksDB's metadata files) are in the manifest, not objects of their own.
+        List<CheckpointManifest.FileEntry> files = incremental.stream().flatMap(manifest -> manifest.files().stream()).toList();
+        assertThat(files).filteredOn(CheckpointManifest.FileEntry::isInline).isNotEmpty()
+                .allMatch(file -> file.size() <= INLINE_THRESHOLD);
+        assertThat(files).filteredOn(file -> file.size() <= INLINE_THRESHOLD).allMatch(CheckpointManifest.FileEntry::isInline);
 
         for (int round = 0; round < 18; round++) {
             produce(counter, topic, KEYS + KEYS / 100 + round * 500, 500);
