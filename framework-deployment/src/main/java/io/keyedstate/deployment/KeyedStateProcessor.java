@@ -18,6 +18,7 @@ import io.keyedstate.runtime.KeyedStates;
 import io.keyedstate.runtime.KeyedStateCommitStrategy;
 import io.keyedstate.runtime.KeyedStateShutdown;
 import io.keyedstate.runtime.health.KeyedStateHealthCheck;
+import io.keyedstate.runtime.S3CredentialsAreSecret;
 import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
 import io.quarkus.vertx.http.deployment.NonApplicationRootPathBuildItem;
 import io.quarkus.vertx.http.deployment.RouteBuildItem;
@@ -29,6 +30,9 @@ import io.quarkus.arc.deployment.AnnotationsTransformerBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
+import io.quarkus.deployment.builditem.LaunchModeBuildItem;
+import io.quarkus.deployment.builditem.RunTimeConfigBuilderBuildItem;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
@@ -95,6 +99,14 @@ class KeyedStateProcessor {
         if (!states.userCodecs().isEmpty()) {
             beans.produce(AdditionalBeanBuildItem.builder().addBeanClasses(states.userCodecs().values()).setUnremovable()
                     .build());
+        }
+    }
+
+    /** Outside dev mode, where the Dev UI's configuration page cannot show a secret key (see the builder). */
+    @BuildStep
+    void s3CredentialsAreSecret(LaunchModeBuildItem launchMode, BuildProducer<RunTimeConfigBuilderBuildItem> builders) {
+        if (launchMode.getLaunchMode() != LaunchMode.DEVELOPMENT) {
+            builders.produce(new RunTimeConfigBuilderBuildItem(S3CredentialsAreSecret.class));
         }
     }
 

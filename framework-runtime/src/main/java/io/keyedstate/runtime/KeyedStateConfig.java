@@ -12,7 +12,6 @@ import io.quarkus.runtime.annotations.ConfigGroup;
 import io.quarkus.runtime.annotations.ConfigRoot;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.Secret;
 import io.smallrye.config.WithDefault;
 
 /** Keyed state at runtime. */
@@ -259,16 +258,15 @@ public interface KeyedStateConfig {
 
         /**
          * The access key; `QUARKUS_KEYED_STATE_CHECKPOINT_S3_ACCESS_KEY` in the environment works
-         * too. A secret: left out of configuration listings (the Dev UI's among them) and of dumps.
+         * too. Outside dev mode a secret: left out of configuration listings and dumps.
          */
-        Optional<Secret<String>> accessKey();
+        Optional<String> accessKey();
 
         /**
          * The secret key; `QUARKUS_KEYED_STATE_CHECKPOINT_S3_SECRET_KEY` in the environment works
-         * too. A secret: never logged, left out of configuration listings (the Dev UI's among them)
-         * and of dumps.
+         * too. Never logged; outside dev mode a secret: left out of configuration listings and dumps.
          */
-        Optional<Secret<String>> secretKey();
+        Optional<String> secretKey();
 
         /**
          * The name of a TLS configuration of the Quarkus TLS registry (`quarkus.tls.<name>.trust-store.*`)

@@ -32,7 +32,6 @@ import io.keyedstate.state.StateDescriptor;
 import io.quarkus.arc.Arc;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
-import io.smallrye.config.Secret;
 
 /**
  * The application's keyed state: the states found at build time, their handles, the channels
@@ -208,8 +207,7 @@ public final class KeyedStates {
         String prefix = "quarkus.keyed-state.checkpoint.s3.";
         S3Settings settings = new S3Settings(required(s3.endpoint(), prefix + "endpoint"), s3.region(),
                 required(s3.bucket(), prefix + "bucket"), s3.prefix().orElse("").replaceAll("^/+|/+$", ""),
-                required(s3.accessKey().map(Secret::get), prefix + "access-key"),
-                required(s3.secretKey().map(Secret::get), prefix + "secret-key"),
+                required(s3.accessKey(), prefix + "access-key"), required(s3.secretKey(), prefix + "secret-key"),
                 s3.pathStyle(), s3.createBucket(), s3.partSize().asLongValue(), config.uploadThreads(), s3.connectTimeout(),
                 s3.requestTimeout(), s3.attempts(), s3.tlsConfigurationName().map(KeyedStates::trustStore).orElse(null));
         if (settings.partSize() < 5L << 20) {
