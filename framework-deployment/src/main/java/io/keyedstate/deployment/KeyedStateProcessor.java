@@ -18,6 +18,7 @@ import io.keyedstate.runtime.KeyedStates;
 import io.keyedstate.runtime.KeyedStateCommitStrategy;
 import io.keyedstate.runtime.KeyedStateShutdown;
 import io.keyedstate.runtime.health.KeyedStateHealthCheck;
+import io.keyedstate.runtime.S3CredentialsAreMasked;
 import io.keyedstate.runtime.S3CredentialsAreSecret;
 import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
 import io.quarkus.vertx.http.deployment.NonApplicationRootPathBuildItem;
@@ -102,12 +103,15 @@ class KeyedStateProcessor {
         }
     }
 
-    /** Outside dev mode, where the Dev UI's configuration page cannot show a secret key (see the builder). */
+    /**
+     * The S3 credentials are secret keys, except in dev mode, where the Dev UI's configuration page
+     * fails on a secret key: there they are masked instead (see both builders).
+     */
     @BuildStep
-    void s3CredentialsAreSecret(LaunchModeBuildItem launchMode, BuildProducer<RunTimeConfigBuilderBuildItem> builders) {
-        if (launchMode.getLaunchMode() != LaunchMode.DEVELOPMENT) {
-            builders.produce(new RunTimeConfigBuilderBuildItem(S3CredentialsAreSecret.class));
-        }
+    RunTimeConfigBuilderBuildItem s3CredentialsAreHidden(LaunchModeBuildItem launchMode) {
+        return new RunTimeConfigBuilderBuildItem(launchMode.getLaunchMode() == LaunchMode.DEVELOPMENT
+                ? S3CredentialsAreMasked.class
+                : S3CredentialsAreSecret.class);
     }
 
     /** {@code @KeyedState} fields need no {@code @Inject}: the build adds it. */

@@ -7,8 +7,8 @@ import io.smallrye.config.SmallRyeConfigBuilder;
  * Makes the S3 credentials SmallRye secret keys: left out of property-name listings and of dumps,
  * and unreadable through the programmatic config API (the extension's mapping still reads them).
  * Registered by the build outside dev mode only: Quarkus's Dev UI configuration page reads every
- * known property's value and fails as a whole on a secret key, so in dev mode (where the
- * credentials are a local store's) the page shows them rather than breaking.
+ * known property's value and fails as a whole on a secret key, so dev mode masks them instead
+ * ({@link S3CredentialsAreMasked}).
  */
 public class S3CredentialsAreSecret implements ConfigBuilder {
 
