@@ -8,12 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Outgoing;
 import org.jboss.jandex.AnnotationInstance;
 import org.jboss.jandex.AnnotationTarget;
 import org.jboss.jandex.ClassInfo;
@@ -23,7 +26,10 @@ import org.jboss.jandex.IndexView;
 import org.jboss.jandex.MethodInfo;
 import org.jboss.jandex.Type;
 
+import io.keyedstate.FiredTimer;
 import io.keyedstate.KeyedState;
+import io.keyedstate.OnTimer;
+import io.keyedstate.Timers;
 import io.keyedstate.ListState;
 import io.keyedstate.MapState;
 import io.keyedstate.ValueState;
@@ -41,6 +47,12 @@ final class KeyedStateDiscovery {
     private static final DotName VALUE_STATE = DotName.createSimple(ValueState.class);
     private static final DotName MAP_STATE = DotName.createSimple(MapState.class);
     private static final DotName LIST_STATE = DotName.createSimple(ListState.class);
+    private static final DotName TIMERS = DotName.createSimple(Timers.class);
+    static final DotName ON_TIMER = DotName.createSimple(OnTimer.class);
+    private static final DotName FIRED_TIMER = DotName.createSimple(FiredTimer.class);
+    private static final DotName OUTGOING = DotName.createSimple(Outgoing.class);
+    private static final Set<DotName> ASYNC_RESULTS = Set.of(DotName.createSimple(CompletionStage.class),
+            DotName.createSimple(CompletableFuture.class), DotName.createSimple("io.smallrye.mutiny.Uni"));
     private static final DotName APPLICATION_SCOPED = DotName.createSimple(ApplicationScoped.class);
     private static final DotName SINGLETON = DotName.createSimple(Singleton.class);
     private static final DotName INCOMING = DotName.createSimple(Incoming.class);
@@ -80,6 +92,7 @@ final class KeyedStateDiscovery {
         List<ClassInfo> beans = new ArrayList<>(fieldsByBean.keySet());
         beans.sort(Comparator.comparing(bean -> bean.name().toString()));
         List<StateDescriptor> states = new ArrayList<>();
+        List<OnTimerMethod> onTimerMethods = new ArrayList<>();
         Set<String> channels = new LinkedHashSet<>();
         Set<String> concurrentChannels = new LinkedHashSet<>();
         Set<String> jacksonClasses = new LinkedHashSet<>();
@@ -101,8 +114,83 @@ final class KeyedStateDiscovery {
                     }
                 });
             }
+            onTimerMethod(bean, states).ifPresent(onTimerMethods::add);
         }
-        return new KeyedStatesBuildItem(states, channels, concurrentChannels, jacksonClasses, codecs.userCodecs());
+        for (AnnotationInstance onTimer : index.getAnnotations(ON_TIMER)) {
+            ClassInfo declaring = onTimer.target().asMethod().declaringClass();
+            if (!fieldsByBean.containsKey(declaring)) {
+                problems.add("@OnTimer method " + declaring.name() + "." + onTimer.target().asMethod().name() + ": its"
+                        + " bean has no `@KeyedState Timers` field, so no timer can fire it. Declare one in " + declaring.name()
+                        + " and register timers through it.");
+            }
+        }
+        return new KeyedStatesBuildItem(states, channels, concurrentChannels, jacksonClasses, codecs.userCodecs(),
+                onTimerMethods);
+    }
+
+    /**
+     * The {@code @OnTimer} method of a bean with a {@code Timers} field, checked: one per bean, a
+     * {@code FiredTimer} parameter or none, and a result it can send only if the bean's handler has
+     * an {@code @Outgoing} channel.
+     */
+    private Optional<OnTimerMethod> onTimerMethod(ClassInfo bean, List<StateDescriptor> states) {
+        List<StateDescriptor> timers = states.stream()
+                .filter(state -> state.kind() == StateKind.TIMERS && state.beanClass().equals(bean.name().toString()))
+                .toList();
+        List<MethodInfo> methods = bean.methods().stream().filter(method -> method.hasDeclaredAnnotation(ON_TIMER)).toList();
+        if (timers.isEmpty()) {
+            return Optional.empty();
+        }
+        if (timers.size() > 1) {
+            problems.add(bean.name() + " has " + timers.size() + " `@KeyedState Timers` fields (" + timers.stream()
+                    .map(StateDescriptor::field).toList() + "); one is enough, since all of a bean's timers fire its"
+                    + " @OnTimer method. Keep one.");
+            return Optional.empty();
+        }
+        if (methods.size() != 1) {
+            problems.add(bean.name() + " has a `@KeyedState Timers` field and " + (methods.isEmpty() ? "no @OnTimer method"
+                    : methods.size() + " @OnTimer methods " + methods.stream().map(MethodInfo::name).toList())
+                    + ". Its timers need exactly one method to run when they fire, for example"
+                    + " `@OnTimer void onTimer(FiredTimer timer)`.");
+            return Optional.empty();
+        }
+        MethodInfo method = methods.get(0);
+        String where = "@OnTimer method " + bean.name() + "." + method.name();
+        boolean ok = true;
+        if (method.parametersCount() > 1
+                || (method.parametersCount() == 1 && !method.parameterType(0).name().equals(FIRED_TIMER))) {
+            problems.add(where + ": its parameters are " + method.parameterTypes() + ". It may take one parameter, an"
+                    + " io.keyedstate.FiredTimer, or none.");
+            ok = false;
+        }
+        if (java.lang.reflect.Modifier.isPrivate(method.flags()) || java.lang.reflect.Modifier.isStatic(method.flags())) {
+            problems.add(where + " is private or static. Make it a non-private instance method.");
+            ok = false;
+        }
+        String outgoing = null;
+        Type result = method.returnType();
+        if (result.kind() != Type.Kind.VOID && !ASYNC_RESULTS.contains(result.name())) {
+            outgoing = handlerOutgoing(bean);
+            if (outgoing == null) {
+                problems.add(where + " returns " + result + ", but no @Incoming method of " + bean.name() + " has an"
+                        + " @Outgoing channel for it to go to. Return void (or the CompletionStage of an Emitter send), or"
+                        + " give the handler an @Outgoing channel.");
+                ok = false;
+            }
+        }
+        return ok ? Optional.of(new OnTimerMethod(timers.get(0).id(), bean.name().toString(), method.name(),
+                method.parametersCount() == 1, outgoing)) : Optional.empty();
+    }
+
+    /** The {@code @Outgoing} channel of the bean's Kafka {@code @Incoming} method, or null. */
+    private String handlerOutgoing(ClassInfo bean) {
+        for (MethodInfo method : bean.methods()) {
+            AnnotationInstance outgoing = method.declaredAnnotation(OUTGOING);
+            if (outgoing != null && !method.declaredAnnotationsWithRepeatable(INCOMING, index).isEmpty()) {
+                return outgoing.value().asString();
+            }
+        }
+        return null;
     }
 
     private void checkScope(ClassInfo bean) {
@@ -158,9 +246,21 @@ final class KeyedStateDiscovery {
         Type type = field.type();
         StateKind kind = kindOf(type.name());
         if (kind == null) {
-            problems.add(where(field) + ": type " + type + " is not keyed state. Use ValueState<T>, MapState<K, V> or"
-                    + " ListState<T> from package io.keyedstate.");
+            problems.add(where(field) + ": type " + type + " is not keyed state. Use ValueState<T>, MapState<K, V>,"
+                    + " ListState<T> or Timers from package io.keyedstate.");
             return Optional.empty();
+        }
+        String name = annotation.value("name") == null || annotation.value("name").asString().isEmpty() ? field.name()
+                : annotation.value("name").asString();
+        if (kind == StateKind.TIMERS) {
+            if (annotation.value("ttl") != null && !annotation.value("ttl").asString().isBlank()) {
+                problems.add(where(field) + ": timers have no ttl; a timer lives until it fires or is deleted. Remove"
+                        + " the ttl.");
+                return Optional.empty();
+            }
+            // Times are longs; the value type names how the size estimate counts them.
+            return Optional.of(new StateDescriptor(id, field.declaringClass().name().toString(), field.name(), name, kind,
+                    0, Long.class.getName(), ""));
         }
         if (type.kind() != Type.Kind.PARAMETERIZED_TYPE) {
             problems.add(where(field) + ": raw " + kind.apiType() + ". Give its type arguments, for example "
@@ -172,8 +272,6 @@ final class KeyedStateDiscovery {
             typesOk &= checkStoredType(field, argument);
             codecs.collectJacksonClasses(argument, jacksonClasses);
         }
-        String name = annotation.value("name") == null || annotation.value("name").asString().isEmpty() ? field.name()
-                : annotation.value("name").asString();
         long ttlMillis = 0;
         if (annotation.value("ttl") != null && !annotation.value("ttl").asString().isBlank()) {
             String ttl = annotation.value("ttl").asString();
@@ -214,6 +312,8 @@ final class KeyedStateDiscovery {
             return StateKind.MAP;
         } else if (name.equals(LIST_STATE)) {
             return StateKind.LIST;
+        } else if (name.equals(TIMERS)) {
+            return StateKind.TIMERS;
         }
         return null;
     }

@@ -15,9 +15,11 @@ public final class KeyedStatesBuildItem extends SimpleBuildItem {
     private final Set<String> concurrentChannels;
     private final Set<String> jacksonClasses;
     private final Map<String, String> userCodecs;
+    private final List<OnTimerMethod> onTimerMethods;
 
     KeyedStatesBuildItem(List<StateDescriptor> states, Set<String> channels, Set<String> concurrentChannels,
-            Set<String> jacksonClasses, Map<String, String> userCodecs) {
+            Set<String> jacksonClasses, Map<String, String> userCodecs, List<OnTimerMethod> onTimerMethods) {
+        this.onTimerMethods = List.copyOf(onTimerMethods);
         this.states = List.copyOf(states);
         this.channels = Set.copyOf(channels);
         this.concurrentChannels = Set.copyOf(concurrentChannels);
@@ -47,6 +49,11 @@ public final class KeyedStatesBuildItem extends SimpleBuildItem {
     /** The application classes that states store through Jackson, for native-image registration. */
     public Set<String> jacksonClasses() {
         return jacksonClasses;
+    }
+
+    /** The {@code @OnTimer} method of each bean with a {@code Timers} field. */
+    public List<OnTimerMethod> onTimerMethods() {
+        return onTimerMethods;
     }
 
     /** The application's {@code StateCodec} classes, by the class name of the type each encodes. */

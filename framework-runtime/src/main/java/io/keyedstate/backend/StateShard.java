@@ -14,4 +14,7 @@ public interface StateShard {
 
     /** About how many bytes the shard's state takes encoded: what a full checkpoint of it would write. */
     long estimatedBytes();
+
+    /** The shard's timers, in time order. */
+    io.keyedstate.timer.TimerQueue timers();
 }

@@ -13,6 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -78,6 +81,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private final AtomicLong completedCount = new AtomicLong();
     private volatile boolean closed;
     private volatile CheckpointManifest lastCompleted;
+    private volatile java.util.function.IntConsumer timestampListener;
 
     public CheckpointCoordinator(StateBackend backend, CheckpointStorage storage, ShardIds shardIds,
             CheckpointSettings settings, Map<String, String> codecVersions) {
@@ -86,9 +90,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
         this.shardIds = shardIds;
         this.settings = settings;
         this.codecVersions = Map.copyOf(codecVersions);
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("keyed-state-checkpoint-timer"));
-        this.worker = Executors.newFixedThreadPool(2, daemon("keyed-state-checkpoint"));
-        this.uploads = Executors.newFixedThreadPool(settings.uploadThreads(), daemon("keyed-state-upload"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("keyed-state-checkpoint-timer"));
+        this.worker = Executors.newFixedThreadPool(2, daemonThreads("keyed-state-checkpoint"));
+        this.uploads = Executors.newFixedThreadPool(settings.uploadThreads(), daemonThreads("keyed-state-upload"));
         this.uploader = new CheckpointUploader(storage, uploads, settings.inlineThreshold());
         this.restore = new CheckpointRestore(storage, backend);
         LOG.infof("Keyed-state checkpoints every %s to %s/%s", settings.interval(), storage.describe(),
@@ -146,18 +150,20 @@ public final class CheckpointCoordinator implements AutoCloseable {
             for (TopicPartition partition : partitions) {
                 Shard shard = shards.computeIfAbsent(shardIds.id(handler.channel, partition.partition()), Shard::new);
                 long start;
+                long startTimestamp;
                 synchronized (shard) {
                     if (shard.owners.isEmpty()) {
                         shard.generation = generation;
                         activate(shard, consumer);
                     }
                     start = shard.restoredOffsets.getOrDefault(partition.toString(), -1L);
+                    startTimestamp = shard.restoredTimestamps.getOrDefault(partition.toString(), Long.MIN_VALUE);
                     shard.owners.add(partition);
                 }
                 if (start >= 0) {
                     consumer.seek(partition, start);
                 }
-                handler.track(partition, generation, start);
+                handler.track(partition, shard.id, generation, start, startTimestamp);
                 LOG.debugf("Channel '%s' owns %s from offset %s", handler.channel, partition,
                         start >= 0 ? start : "committed");
             }
@@ -180,6 +186,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 && shard.last != null && shard.last.id().equals(shard.localCheckpoint)) {
             // Processing resumes where that checkpoint ends, not where the shard was first restored from.
             shard.restoredOffsets = shard.last.offsets();
+            shard.restoredTimestamps = shard.last.timestamps();
             LOG.debugf("Partition %s comes back; its local state still matches %s", shard.folderName, shard.localCheckpoint);
             shard.localCheckpoint = null;
             return;
@@ -191,6 +198,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 savepoint.map(name -> savepointFolder(name) + "/" + shard.folderName).orElse(null));
         if (restored.isEmpty()) {
             shard.restoredOffsets = Map.of();
+            shard.restoredTimestamps = Map.of();
             shard.origin = null;
             shard.last = null;
             LOG.infof("Partition %s has no checkpoint in %s/%s: its state starts empty", shard.folderName,
@@ -201,11 +209,13 @@ public final class CheckpointCoordinator implements AutoCloseable {
         if (beyondLogEnd(shard, manifest, consumer)) {
             backend.drop(shard.id);
             shard.restoredOffsets = Map.of();
+            shard.restoredTimestamps = Map.of();
             shard.origin = null;
             shard.last = null;
             return;
         }
         shard.restoredOffsets = manifest.offsets();
+        shard.restoredTimestamps = manifest.timestamps();
         shard.origin = manifest.savepoint() ? savepoint.orElse(manifest.origin()) : manifest.origin();
         shard.last = manifest;
         retain(shard); // what a crash left behind: partial checkpoints, unreferenced shared files
@@ -366,10 +376,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Completed> run(Shard shard, Purpose purpose) {
+    /** The shard's tracked input partitions (several for co-partitioned topics), with their channel's handler. */
+    private Map<InputPartition, KeyedStateCommitHandler> inputsOf(Shard shard) {
         Map<InputPartition, KeyedStateCommitHandler> inputs = new LinkedHashMap<>();
         handlers.stream().filter(handler -> handler.channel.equals(shard.channel))
                 .forEach(handler -> handler.inputsOf(shard.partition).forEach(input -> inputs.put(input, handler)));
+        return inputs;
+    }
+
+    private CompletableFuture<Completed> run(Shard shard, Purpose purpose) {
+        Map<InputPartition, KeyedStateCommitHandler> inputs = inputsOf(shard);
         boolean changed = inputs.keySet().stream().anyMatch(input -> input.changedSince(input.checkpointedOffset()));
         if (inputs.isEmpty() || (!purpose.savepoint() && !changed)) {
             return CompletableFuture.completedFuture(new Completed(null, Map.of()));
@@ -396,12 +412,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 }, worker)
                 .thenApplyAsync(synced -> {
                     Map<String, Long> offsets = new TreeMap<>();
+                    Map<String, Long> timestamps = new TreeMap<>();
                     Map<KeyedStateCommitHandler, Map<TopicPartition, OffsetAndMetadata>> commits = new HashMap<>();
                     int generation = -1;
                     for (Map.Entry<InputPartition, CompletableFuture<Long>> barrier : barriers.entrySet()) {
                         InputPartition input = barrier.getKey();
                         long offset = barrier.getValue().join();
                         generation = Math.max(generation, input.generation);
+                        if (input.maxTimestamp() != Long.MIN_VALUE) {
+                            timestamps.put(input.topicPartition.toString(), input.maxTimestamp());
+                        }
                         if (offset >= 0) {
                             offsets.put(input.topicPartition.toString(), offset);
                             commits.computeIfAbsent(inputs.get(input), h -> new HashMap<>())
@@ -409,7 +429,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
                         }
                     }
                     long asyncStarted = System.nanoTime();
-                    CheckpointManifest manifest = write(shard, purpose, generation, offsets, synced.snapshot(), reusable);
+                    CheckpointManifest manifest = write(shard, purpose, generation, offsets, timestamps, synced.snapshot(),
+                            reusable);
                     long asyncNanos = System.nanoTime() - asyncStarted;
                     if (!purpose.savepoint()) {
                         barriers.forEach((input, barrier) -> input.checkpointed(barrier.join()));
@@ -434,6 +455,75 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private record Synced(ShardSnapshot snapshot, long nanos) {
     }
 
+    // ---- exclusive access to a shard, for timers ----
+
+    /** Called, on the thread that admitted it, when a record later than any before it enters processing. */
+    public void onTimestampAdvance(java.util.function.IntConsumer listener) {
+        timestampListener = listener;
+    }
+
+    void timestampAdvanced(InputPartition input) {
+        java.util.function.IntConsumer listener = timestampListener;
+        if (listener != null) {
+            listener.accept(input.shardId);
+        }
+    }
+
+    /** The largest record timestamp admitted on the shard's inputs (restored ones included), or {@code Long.MIN_VALUE}. */
+    public long maxTimestamp(int shardId) {
+        Shard shard = shards.get(shardId);
+        if (shard == null) {
+            return Long.MIN_VALUE;
+        }
+        long max = Long.MIN_VALUE;
+        for (InputPartition input : inputsOf(shard).keySet()) {
+            max = Math.max(max, input.maxTimestamp());
+        }
+        return max;
+    }
+
+    /** The shards this instance owns now. */
+    public List<Integer> ownedShards() {
+        return shards.values().stream().filter(shard -> !shard.owners.isEmpty()).map(shard -> shard.id).toList();
+    }
+
+    /**
+     * Runs {@code action} on {@code executor} while no record of the shard is in processing: its
+     * input gates are closed, the records admitted before are acknowledged, and it is ordered with
+     * the shard's checkpoints. The gates reopen when the stage {@code action} returns completes.
+     * Does nothing, and completes, if this instance does not own the shard.
+     */
+    public CompletableFuture<Void> exclusively(int shardId, Supplier<CompletionStage<?>> action, Executor executor) {
+        Shard shard = shards.get(shardId);
+        if (shard == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Completed> next;
+        synchronized (shard) {
+            next = shard.tail.handle((ignored, failure) -> null).thenCompose(ignored -> exclusive(shard, action, executor));
+            shard.tail = next;
+        }
+        return next.thenApply(ignored -> null);
+    }
+
+    private CompletableFuture<Completed> exclusive(Shard shard, Supplier<CompletionStage<?>> action, Executor executor) {
+        Map<InputPartition, KeyedStateCommitHandler> inputs = inputsOf(shard);
+        if (inputs.isEmpty()) {
+            return CompletableFuture.completedFuture(new Completed(null, Map.of()));
+        }
+        List<CompletableFuture<Long>> drained = inputs.keySet().stream().map(InputPartition::close).toList();
+        return CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new))
+                .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .thenComposeAsync(ignored -> action.get(), executor)
+                .handle((ignored, failure) -> {
+                    inputs.forEach((input, handler) -> handler.release(input));
+                    if (failure != null) {
+                        LOG.warnf("Exclusive work on partition %s failed: %s", shard.folderName, rootMessage(failure));
+                    }
+                    return new Completed(null, Map.of());
+                });
+    }
+
     /**
      * The files of the shard's last confirmed checkpoint that a new checkpoint may reference rather
      * than store, by name: none for a savepoint, which is self-contained.
@@ -449,7 +539,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     private CheckpointManifest write(Shard shard, Purpose purpose, int generation, Map<String, Long> offsets,
-            ShardSnapshot snapshot, Map<String, CheckpointManifest.FileEntry> previous) {
+            Map<String, Long> timestamps, ShardSnapshot snapshot, Map<String, CheckpointManifest.FileEntry> previous) {
         CheckpointId id = new CheckpointId(shard.nextN++, generation);
         String folder = purpose.savepoint() ? savepointFolder(purpose.savepointName()) + "/" + shard.folderName
                 : shard.folder + "/" + id.name();
@@ -468,7 +558,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
             long uploaded = files.stream().filter(file -> previous.get(file.name()) != file)
                     .mapToLong(CheckpointManifest.FileEntry::size).sum();
             CheckpointManifest manifest = new CheckpointManifest(id.name(), id.n(), generation, purpose.savepoint(),
-                    shard.origin, backend.name(), Instant.now(), offsets, codecVersions, files, uploaded);
+                    shard.origin, backend.name(), Instant.now(), offsets, timestamps, codecVersions, files, uploaded);
             storage.writeAtomically(folder + "/" + CheckpointManifest.NAME, manifest.toJson());
             if (!purpose.savepoint()) {
                 snapshot.confirmed();
@@ -608,7 +698,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 : failure.getMessage() + " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")";
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    /** Daemon threads named {@code name-1}, {@code name-2}... */
+    public static java.util.concurrent.ThreadFactory daemonThreads(String name) {
         AtomicInteger count = new AtomicInteger();
         return task -> {
             Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
@@ -631,6 +722,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         String origin;
         volatile CheckpointManifest last;
         Map<String, Long> restoredOffsets = Map.of();
+        Map<String, Long> restoredTimestamps = Map.of();
         /** The checkpoint the local state of a released shard still equals, or null. */
         String localCheckpoint;
         CompletableFuture<Completed> tail = CompletableFuture.completedFuture(null);

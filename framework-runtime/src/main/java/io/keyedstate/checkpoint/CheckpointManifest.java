@@ -25,12 +25,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param backend the state backend that wrote the files
  * @param offsets per input partition ({@code topic-partition}), the next offset to process: the
  *        state holds the effect of every record before it and of none after it
+ * @param timestamps per input partition, the largest record timestamp before the barrier, from which
+ *        the partition's event-time watermark resumes
  * @param codecs per state, its codecs' versions
  * @param files every file, with its size and CRC32C
  * @param uploadedBytes the bytes this checkpoint wrote; the rest it shares with earlier ones
  */
 public record CheckpointManifest(String id, long n, int generation, boolean savepoint, String origin, String backend,
-        Instant createdAt, Map<String, Long> offsets, Map<String, String> codecs, List<FileEntry> files,
+        Instant createdAt, Map<String, Long> offsets, Map<String, Long> timestamps, Map<String, String> codecs, List<FileEntry> files,
         long uploadedBytes) {
 
     public static final String NAME = "_manifest";
@@ -89,6 +91,10 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         root.put("uploadedBytes", uploadedBytes);
         ObjectNode offsetsNode = root.putObject("offsets");
         offsets.forEach(offsetsNode::put);
+        if (!timestamps.isEmpty()) {
+            ObjectNode timestampsNode = root.putObject("timestamps");
+            timestamps.forEach(timestampsNode::put);
+        }
         ObjectNode codecsNode = root.putObject("codecs");
         codecs.forEach(codecsNode::put);
         ArrayNode filesNode = root.putArray("files");
@@ -116,6 +122,9 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         }
         Map<String, Long> offsets = new LinkedHashMap<>();
         root.path("offsets").fields().forEachRemaining(field -> offsets.put(field.getKey(), field.getValue().asLong()));
+        Map<String, Long> timestamps = new LinkedHashMap<>();
+        root.path("timestamps").fields()
+                .forEachRemaining(field -> timestamps.put(field.getKey(), field.getValue().asLong()));
         Map<String, String> codecs = new LinkedHashMap<>();
         root.path("codecs").fields().forEachRemaining(field -> codecs.put(field.getKey(), field.getValue().asText()));
         List<FileEntry> files = new ArrayList<>();
@@ -130,7 +139,7 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         return new CheckpointManifest(required(root, "id").asText(), required(root, "n").asLong(),
                 required(root, "generation").asInt(), root.path("savepoint").asBoolean(),
                 origin == null ? null : origin.asText(), required(root, "backend").asText(),
-                Instant.parse(required(root, "createdAt").asText()), offsets, codecs, files,
+                Instant.parse(required(root, "createdAt").asText()), offsets, timestamps, codecs, files,
                 root.path("uploadedBytes").asLong());
     }
 

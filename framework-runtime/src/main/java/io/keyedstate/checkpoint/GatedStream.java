@@ -39,6 +39,11 @@ final class GatedStream<K, V> extends AbstractMultiOperator<IncomingKafkaRecord<
         upstream.subscribe().withSubscriber(gate);
     }
 
+    static long timestamp(IncomingKafkaRecord<?, ?> record) {
+        java.time.Instant timestamp = record.getTimestamp();
+        return timestamp == null ? Long.MIN_VALUE : timestamp.toEpochMilli();
+    }
+
     static final class Gate<K, V> implements MultiSubscriber<IncomingKafkaRecord<K, V>>, Flow.Subscription {
 
         private final MultiSubscriber<? super IncomingKafkaRecord<K, V>> downstream;
@@ -70,12 +75,13 @@ final class GatedStream<K, V> extends AbstractMultiOperator<IncomingKafkaRecord<
         public void onItem(IncomingKafkaRecord<K, V> record) {
             InputPartition input = handler.input(record.getTopic(), record.getPartition());
             boolean replace = false;
+            long before = input == null ? Long.MIN_VALUE : input.maxTimestamp();
             if (input == null) {
                 // A record of a partition revoked since it was fetched: its new owner processes it.
                 replace = true;
             } else {
                 synchronized (input) {
-                    if (input.admit(record.getOffset())) {
+                    if (input.admit(record.getOffset(), timestamp(record))) {
                         enter(input, record);
                     } else {
                         input.held.add(record);
@@ -90,15 +96,20 @@ final class GatedStream<K, V> extends AbstractMultiOperator<IncomingKafkaRecord<
                 upstream.request(1);
             }
             drain();
+            if (input != null && input.maxTimestamp() > before) {
+                handler.timestampAdvanced(input);
+            }
         }
 
         /** Opens the partition's gate and emits what it held, before any record admitted after it. */
         void release(InputPartition input) {
+            long before = input.maxTimestamp();
             synchronized (input) {
                 input.open();
-                for (Object record : input.held) {
-                    input.admitted(((IncomingKafkaRecord<?, ?>) record).getOffset());
-                    enter(input, (IncomingKafkaRecord<?, ?>) record);
+                for (Object held : input.held) {
+                    IncomingKafkaRecord<?, ?> record = (IncomingKafkaRecord<?, ?>) held;
+                    input.admitted(record.getOffset(), timestamp(record));
+                    enter(input, record);
                 }
                 heldTotal.addAndGet(-input.held.size());
                 surplus.addAndGet(input.compensated);
@@ -106,6 +117,9 @@ final class GatedStream<K, V> extends AbstractMultiOperator<IncomingKafkaRecord<
                 input.compensated = 0;
             }
             drain();
+            if (input.maxTimestamp() > before) {
+                handler.timestampAdvanced(input);
+            }
         }
 
         /** An admitted record goes out now, or, on a channel ordered by key, after the record of its key in process. */

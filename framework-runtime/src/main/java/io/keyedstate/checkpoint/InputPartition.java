@@ -16,6 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 final class InputPartition {
 
     final TopicPartition topicPartition;
+    final int shardId;
     final int generation;
     /** The offset after the last admitted record, or -1 if none was admitted since assignment. */
     private long nextOffset = -1;
@@ -23,6 +24,8 @@ final class InputPartition {
     private final long startOffset;
     /** The barrier of the last completed checkpoint, to skip shards with nothing new. */
     private long checkpointedOffset;
+    /** The largest timestamp of an admitted record (or of the restored checkpoint's), for the event-time watermark. */
+    private volatile long maxTimestamp;
     private int inFlight;
     /** Batch channels acknowledge the last record of each partition of a batch: done up to this offset. */
     private long acknowledgedUpTo = -1;
@@ -36,8 +39,11 @@ final class InputPartition {
     /** Per record key being processed, the admitted records of that key waiting for it (per-key ordering only). */
     private final Map<Object, ArrayDeque<Object>> busyKeys = new HashMap<>();
 
-    InputPartition(TopicPartition topicPartition, int generation, long startOffset, boolean batch) {
+    InputPartition(TopicPartition topicPartition, int shardId, int generation, long startOffset, long startTimestamp,
+            boolean batch) {
         this.topicPartition = topicPartition;
+        this.shardId = shardId;
+        this.maxTimestamp = startTimestamp;
         this.batch = batch;
         this.generation = generation;
         this.startOffset = startOffset;
@@ -45,32 +51,39 @@ final class InputPartition {
     }
 
     /** Whether the record may enter processing now; if not, the caller holds it until {@link #open}. */
-    synchronized boolean admit(long offset) {
+    synchronized boolean admit(long offset, long timestamp) {
         if (closed) {
             return false;
         }
-        admitted(offset);
+        admitted(offset, timestamp);
         return true;
     }
 
-    synchronized void admitted(long offset) {
+    synchronized void admitted(long offset, long timestamp) {
         inFlight++;
         nextOffset = Math.max(nextOffset, offset + 1);
+        if (timestamp > maxTimestamp) {
+            maxTimestamp = timestamp;
+        }
+    }
+
+    long maxTimestamp() {
+        return maxTimestamp;
     }
 
     /**
      * For batch channels, whose records cannot be held back one by one: null if the record may go
      * now, else a stage that admits it when the gate reopens (holding back the whole batch).
      */
-    synchronized CompletableFuture<Void> admitOrWait(long offset) {
+    synchronized CompletableFuture<Void> admitOrWait(long offset, long timestamp) {
         if (!closed) {
-            admitted(offset);
+            admitted(offset, timestamp);
             return null;
         }
         if (opened == null) {
             opened = new CompletableFuture<>();
         }
-        return opened.thenRun(() -> admitted(offset));
+        return opened.thenRun(() -> admitted(offset, timestamp));
     }
 
     /** A batch was acknowledged, up to and including {@code offset} of this partition. */

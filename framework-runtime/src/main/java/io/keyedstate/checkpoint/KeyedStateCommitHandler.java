@@ -58,7 +58,12 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
         if (input == null) {
             return Uni.createFrom().item(record);
         }
-        java.util.concurrent.CompletableFuture<Void> admitted = input.admitOrWait(record.getOffset());
+        long before = input.maxTimestamp();
+        java.util.concurrent.CompletableFuture<Void> admitted = input.admitOrWait(record.getOffset(),
+                GatedStream.timestamp(record));
+        if (input.maxTimestamp() > before) {
+            timestampAdvanced(input);
+        }
         return admitted == null ? Uni.createFrom().item(record)
                 : Uni.createFrom().completionStage(admitted).replaceWith(record);
     }
@@ -103,8 +108,8 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
     }
 
     /** Called by the coordinator on the polling thread, when it has restored the partition's shard. */
-    InputPartition track(TopicPartition partition, int generation, long startOffset) {
-        InputPartition input = new InputPartition(partition, generation, startOffset, batch);
+    InputPartition track(TopicPartition partition, int shardId, int generation, long startOffset, long startTimestamp) {
+        InputPartition input = new InputPartition(partition, shardId, generation, startOffset, startTimestamp, batch);
         inputs.put(partition, input);
         return input;
     }
@@ -126,6 +131,11 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
             }
         });
         return of;
+    }
+
+    /** A record with a later timestamp than any before it entered processing: event time moved on. */
+    void timestampAdvanced(InputPartition input) {
+        coordinator.timestampAdvanced(input);
     }
 
     void release(InputPartition input) {

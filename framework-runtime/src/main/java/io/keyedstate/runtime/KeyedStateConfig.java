@@ -52,9 +52,43 @@ public interface KeyedStateConfig {
     /** Checkpoints: how state survives crashes, restarts and rebalances. */
     CheckpointConfig checkpoint();
 
+    /** Timers of `@KeyedState Timers` fields. */
+    TimersConfig timers();
+
     enum Backend {
         HEAP,
         ROCKSDB
+    }
+
+    @ConfigGroup
+    interface TimersConfig {
+
+        /**
+         * How far behind the largest record timestamp seen on a partition its event-time watermark
+         * stays: a record up to this much older than the newest one still arrives before the
+         * event-time timers it concerns fire. `0s` fires as soon as a record's timestamp passes a
+         * timer.
+         */
+        @WithDefault("0s")
+        Duration outOfOrderness();
+
+        /**
+         * How often each partition is checked for processing-time timers that came due: the most a
+         * processing-time timer fires late, and how soon timers restored from a checkpoint fire.
+         */
+        @WithDefault("100ms")
+        Duration checkInterval();
+
+        /**
+         * The most timers fired in one go on a partition, while its records wait; more due timers
+         * fire in the next go, after the records that waited.
+         */
+        @WithDefault("1000")
+        int maxPerRound();
+
+        /** Threads that run `@OnTimer` methods, for all partitions together. */
+        @WithDefault("2")
+        int threads();
     }
 
     @ConfigGroup

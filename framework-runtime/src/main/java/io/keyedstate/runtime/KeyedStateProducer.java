@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import io.keyedstate.KeyedState;
 import io.keyedstate.ListState;
 import io.keyedstate.MapState;
+import io.keyedstate.Timers;
 import io.keyedstate.ValueState;
 
 /**
@@ -48,6 +49,13 @@ public class KeyedStateProducer {
     @SuppressWarnings("unchecked")
     <T> ListState<T> listState(InjectionPoint injectionPoint) {
         return (ListState<T>) handle(injectionPoint);
+    }
+
+    @Produces
+    @Dependent
+    @KeyedState
+    Timers timers(InjectionPoint injectionPoint) {
+        return (Timers) handle(injectionPoint);
     }
 
     private Object handle(InjectionPoint injectionPoint) {

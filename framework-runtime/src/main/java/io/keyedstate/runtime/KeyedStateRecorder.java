@@ -52,6 +52,14 @@ public class KeyedStateRecorder {
         };
     }
 
+    /**
+     * @param outgoing the channel that the values it returns go to; null if it returns nothing to send
+     */
+    public void onTimerMethod(int timersState, RuntimeValue<jakarta.enterprise.invoke.Invoker<Object, Object>> invoker,
+            boolean takesTimer, String outgoing) {
+        OnTimerMethods.register(timersState, invoker.getValue(), takesTimer, outgoing);
+    }
+
     public io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> checkpointsEndpoint() {
         return KeyedStateEndpoints.list();
     }

@@ -29,6 +29,8 @@ import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.scope.RecordKeys;
 import io.keyedstate.scope.ShardIds;
 import io.keyedstate.state.StateDescriptor;
+import io.keyedstate.state.StateKind;
+import io.keyedstate.timer.TimerService;
 import io.quarkus.arc.Arc;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
@@ -54,6 +56,7 @@ public final class KeyedStates {
     private final StateBackend backend;
     private final Map<String, Object> handles = new HashMap<>();
     private final ScheduledExecutorService sweeper;
+    private final TimerService timers;
 
     KeyedStates(List<StateDescriptor> states, Set<String> channels, Set<String> concurrentChannels, KeyedStateConfig config,
             StateCodecs codecs) {
@@ -77,6 +80,7 @@ public final class KeyedStates {
         this.coordinator = new CheckpointCoordinator(backend, createStorage(config.checkpoint()), shardIds,
                 checkpointSettings(config.checkpoint()), codecVersions(this.states, codecs));
         this.sweeper = this.states.stream().anyMatch(StateDescriptor::hasTtl) ? startSweeper() : null;
+        this.timers = this.states.stream().anyMatch(state -> state.kind() == StateKind.TIMERS) ? startTimers() : null;
         running = this;
     }
 
@@ -146,9 +150,17 @@ public final class KeyedStates {
         return shardIds;
     }
 
+    /** Fires the application's timers; empty if it has no {@code Timers} field. */
+    public java.util.Optional<TimerService> timers() {
+        return java.util.Optional.ofNullable(timers);
+    }
+
     void stop() {
         if (sweeper != null) {
             sweeper.shutdownNow();
+        }
+        if (timers != null) {
+            timers.close();
         }
         coordinator.close();
         backend.close();
@@ -291,6 +303,27 @@ public final class KeyedStates {
             versions.put(state.beanClass() + "." + state.name(), version);
         }
         return versions;
+    }
+
+    private TimerService startTimers() {
+        KeyedStateConfig.TimersConfig timersConfig = config.timers();
+        String prefix = "quarkus.keyed-state.timers.";
+        requirePositive(prefix + "max-per-round", timersConfig.maxPerRound());
+        requirePositive(prefix + "threads", timersConfig.threads());
+        requirePositive(prefix + "check-interval", timersConfig.checkInterval().toMillis());
+        if (timersConfig.outOfOrderness().isNegative()) {
+            throw new IllegalArgumentException(prefix + "out-of-orderness=" + timersConfig.outOfOrderness()
+                    + ": it must not be negative");
+        }
+        return new TimerService(backend, coordinator, OnTimerMethods::forState, System::currentTimeMillis,
+                new TimerService.Settings(timersConfig.outOfOrderness().toMillis(), timersConfig.checkInterval().toMillis(),
+                        timersConfig.maxPerRound(), timersConfig.threads(), config.checkpoint().timeout().toMillis()));
+    }
+
+    private static void requirePositive(String property, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(property + "=" + value + ": it must be positive");
+        }
     }
 
     private ScheduledExecutorService startSweeper() {

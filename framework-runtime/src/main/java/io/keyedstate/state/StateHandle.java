@@ -17,7 +17,7 @@ public abstract class StateHandle {
         if (scope == null) {
             throw new IllegalStateException(descriptor.displayName() + " was used outside of a keyed scope. Keyed state"
                     + " belongs to the key of the Kafka record being handled: use it inside an @Incoming method of a"
-                    + " Kafka channel (not from another thread, a timer or a REST call), or, in a batch handler, inside"
+                    + " Kafka channel or an @OnTimer method (not from another thread, a scheduler or a REST call), or, in a batch handler, inside"
                     + " io.keyedstate.KeyedScope.run(record, ...).");
         }
         return scope;

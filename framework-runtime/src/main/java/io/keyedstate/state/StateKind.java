@@ -4,7 +4,9 @@ package io.keyedstate.state;
 public enum StateKind {
     VALUE("ValueState"),
     MAP("MapState"),
-    LIST("ListState");
+    LIST("ListState"),
+    /** Not state a handler reads, but stored and checkpointed like it: the key's timers. */
+    TIMERS("Timers");
 
     private final String apiType;
 

@@ -17,11 +17,14 @@ public final class HeapShard implements StateShard {
     private final int shardId;
     private final AtomicReferenceArray<PersistentHashMap<Object, Object>> tables;
     private final HeapSizeEstimator sizeEstimator;
+    private final HeapTimerQueue timers = new HeapTimerQueue(this);
+    private final int[] timerStates;
     /** Guarded by {@code this}. */
     private long epoch;
 
-    HeapShard(int shardId, int stateCount, HeapSizeEstimator sizeEstimator) {
+    HeapShard(int shardId, int stateCount, int[] timerStates, HeapSizeEstimator sizeEstimator) {
         this.shardId = shardId;
+        this.timerStates = timerStates;
         this.sizeEstimator = sizeEstimator;
         this.tables = new AtomicReferenceArray<>(stateCount);
         for (int i = 0; i < stateCount; i++) {
@@ -30,17 +33,23 @@ public final class HeapShard implements StateShard {
     }
 
     /** A shard holding restored tables, which no later write may edit in place: they start a new epoch. */
-    HeapShard(int shardId, PersistentHashMap<Object, Object>[] restored, HeapSizeEstimator sizeEstimator) {
-        this(shardId, restored.length, sizeEstimator);
+    HeapShard(int shardId, PersistentHashMap<Object, Object>[] restored, int[] timerStates, HeapSizeEstimator sizeEstimator) {
+        this(shardId, restored.length, timerStates, sizeEstimator);
         for (int i = 0; i < restored.length; i++) {
             tables.set(i, restored[i]);
         }
         epoch = 1;
+        timers.rebuild(timerStates);
     }
 
     @Override
     public int id() {
         return shardId;
+    }
+
+    @Override
+    public HeapTimerQueue timers() {
+        return timers;
     }
 
     Object get(int state, Object key) {
@@ -103,6 +112,9 @@ public final class HeapShard implements StateShard {
         long count = 0;
         for (int i = 0; i < tables.length(); i++) {
             count += tables.get(i).size();
+        }
+        for (int state : timerStates) {
+            count -= tables.get(state).size(); // timers are not state a key holds
         }
         return count;
     }

@@ -272,6 +272,18 @@ final class HeapShardFile {
                         element(state, codec, element);
                     }
                 }
+                case TIMERS -> {
+                    KeyTimers timers = (KeyTimers) stored;
+                    times(timers.eventTime());
+                    times(timers.processingTime());
+                }
+            }
+        }
+
+        private void times(long[] times) throws IOException {
+            out.writeInt(times.length);
+            for (long time : times) {
+                out.writeLong(time);
             }
         }
 
@@ -335,7 +347,16 @@ final class HeapShardFile {
                     }
                     yield list;
                 }
+                case TIMERS -> new KeyTimers(times(), times());
             };
+        }
+
+        private long[] times() throws IOException {
+            long[] times = new long[in.readInt()];
+            for (int i = 0; i < times.length; i++) {
+                times[i] = in.readLong();
+            }
+            return times;
         }
 
         private Object element(StateDescriptor state, StateCodec<Object> codec) throws IOException {

@@ -70,6 +70,7 @@ public final class HeapSizeEstimator {
                 }
                 yield bytes;
             }
+            case TIMERS -> 2L * Integer.BYTES + (long) Long.BYTES * ((KeyTimers) stored).count();
         };
     }
 

@@ -20,6 +20,7 @@ import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.state.StateDescriptor;
+import io.keyedstate.state.StateKind;
 
 /**
  * Keyed state on the JVM heap: one {@link HeapShard} per input partition, created when the
@@ -35,6 +36,7 @@ public final class HeapStateBackend implements StateBackend {
     private final HeapSizeEstimator sizeEstimator;
     private final HeapShardFile file;
     private final Path stagingDir;
+    private final int[] timerStates;
 
     /** A backend whose size estimates encode with built-in codecs and a plain Jackson mapper. */
     public HeapStateBackend(List<StateDescriptor> states, LongSupplier clock) {
@@ -61,6 +63,8 @@ public final class HeapStateBackend implements StateBackend {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a staging directory for heap checkpoints", e);
         }
+        this.timerStates = this.states.stream().filter(state -> state.kind() == StateKind.TIMERS)
+                .mapToInt(StateDescriptor::id).toArray();
         for (int i = 0; i < this.states.size(); i++) {
             if (this.states.get(i).id() != i) {
                 throw new IllegalArgumentException("State ids must be dense and ordered: " + this.states);
@@ -70,7 +74,7 @@ public final class HeapStateBackend implements StateBackend {
 
     @Override
     public HeapShard shard(int shardId) {
-        return shards.computeIfAbsent(shardId, p -> new HeapShard(p, states.size(), sizeEstimator));
+        return shards.computeIfAbsent(shardId, p -> new HeapShard(p, states.size(), timerStates, sizeEstimator));
     }
 
     @Override
@@ -90,6 +94,7 @@ public final class HeapStateBackend implements StateBackend {
             case VALUE -> new HeapValueState<>(descriptor, clock);
             case MAP -> new HeapMapState<>(descriptor, clock);
             case LIST -> new HeapListState<>(descriptor, clock);
+            case TIMERS -> new HeapTimers(descriptor, clock);
         };
     }
 
@@ -201,7 +206,7 @@ public final class HeapStateBackend implements StateBackend {
             throw new IOException("No heap-state file in the checkpoint");
         }
         PersistentHashMap<Object, Object>[] tables = file.read(chain);
-        HeapShard shard = new HeapShard(shardId, tables, sizeEstimator);
+        HeapShard shard = new HeapShard(shardId, tables, timerStates, sizeEstimator);
         List<String> names = chain.stream().map(path -> path.getFileName().toString()).toList();
         long nextSeq = HeapShardFile.seq(names.get(names.size() - 1)) + 1;
         shards.put(shardId, shard);
@@ -237,6 +242,7 @@ public final class HeapStateBackend implements StateBackend {
                 case VALUE -> StoredValues.isExpired(stored, now) ? null : stored;
                 case MAP -> StoredValues.withoutExpired((PersistentHashMap<Object, Object>) stored, now);
                 case LIST -> StoredValues.withoutExpired((StoredValues.Appended) stored, now);
+                case TIMERS -> stored; // timers have no time to live
             };
             if (live != stored) {
                 shard.replaceIfSame(state.id(), entry.getKey(), stored, live);

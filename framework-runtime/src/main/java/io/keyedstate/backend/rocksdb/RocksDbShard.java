@@ -26,6 +26,7 @@ import org.rocksdb.WriteOptions;
 
 import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.backend.StateShard;
+import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 
@@ -53,9 +54,10 @@ public final class RocksDbShard implements StateShard {
      * so that the sweep never deletes a value written after it looked.
      */
     private final Object guard = new Object();
+    private final RocksDbTimerQueue timers;
 
     private RocksDbShard(int shardId, Path dir, List<StateDescriptor> states, RocksDB db, List<ColumnFamilyHandle> columns,
-            ColumnFamilyHandle defaultColumn, LongSupplier writeCacheBytes) {
+            ColumnFamilyHandle defaultColumn, LongSupplier writeCacheBytes, StateCodecs codecs) {
         this.shardId = shardId;
         this.dir = dir;
         this.states = states;
@@ -64,6 +66,8 @@ public final class RocksDbShard implements StateShard {
         this.defaultColumn = defaultColumn;
         this.writeOptions = new WriteOptions().setDisableWAL(true);
         this.cache = writeCacheBytes.getAsLong() > 0 ? new WriteCache(writeCacheBytes) : null;
+        this.timers = new RocksDbTimerQueue(this, states.stream().filter(state -> state.kind() == StateKind.TIMERS)
+                .mapToInt(StateDescriptor::id).toArray(), codecs);
     }
 
     /**
@@ -71,14 +75,14 @@ public final class RocksDbShard implements StateShard {
      * left there: a shard's content comes from checkpoints, never from local leftovers.
      */
     static RocksDbShard open(int shardId, Path dir, List<StateDescriptor> states, DBOptions dbOptions,
-            ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes) {
+            ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes, StateCodecs codecs) {
         try {
             LocalFiles.deleteRecursively(dir);
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare the RocksDB shard directory " + dir, e);
         }
-        return openExisting(shardId, dir, states, dbOptions, columnOptions, writeCacheBytes);
+        return openExisting(shardId, dir, states, dbOptions, columnOptions, writeCacheBytes, codecs);
     }
 
     /**
@@ -87,15 +91,15 @@ public final class RocksDbShard implements StateShard {
      * than being dropped silently.
      */
     static RocksDbShard restore(int shardId, Path dir, Path restored, List<StateDescriptor> states, DBOptions dbOptions,
-            ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes) throws IOException {
+            ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes, StateCodecs codecs) throws IOException {
         LocalFiles.deleteRecursively(dir);
         Files.createDirectories(dir.getParent());
         Files.move(restored, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return openExisting(shardId, dir, states, dbOptions, columnOptions, writeCacheBytes);
+        return openExisting(shardId, dir, states, dbOptions, columnOptions, writeCacheBytes, codecs);
     }
 
     private static RocksDbShard openExisting(int shardId, Path dir, List<StateDescriptor> states, DBOptions dbOptions,
-            ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes) {
+            ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes, StateCodecs codecs) {
         try {
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions));
@@ -105,7 +109,7 @@ public final class RocksDbShard implements StateShard {
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
             return new RocksDbShard(shardId, dir, states, db, List.copyOf(handles.subList(1, handles.size())),
-                    handles.get(0), writeCacheBytes);
+                    handles.get(0), writeCacheBytes, codecs);
         } catch (RocksDBException e) {
             throw new IllegalStateException("Cannot open the RocksDB shard " + shardId + " in " + dir + ": "
                     + e.getMessage(), e);
@@ -120,6 +124,11 @@ public final class RocksDbShard implements StateShard {
     @Override
     public int id() {
         return shardId;
+    }
+
+    @Override
+    public RocksDbTimerQueue timers() {
+        return timers;
     }
 
     private boolean cached(int state) {
@@ -268,6 +277,9 @@ public final class RocksDbShard implements StateShard {
         flushWriteCache();
         long count = 0;
         for (StateDescriptor state : states) {
+            if (state.kind() == StateKind.TIMERS) {
+                continue; // timers are not state a key holds
+            }
             byte[] previousPrefix = null;
             try (RocksIterator it = iterator(state.id())) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {

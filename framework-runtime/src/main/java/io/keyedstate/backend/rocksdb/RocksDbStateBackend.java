@@ -117,7 +117,7 @@ public final class RocksDbStateBackend implements StateBackend {
     @Override
     public RocksDbShard shard(int shardId) {
         return shards.computeIfAbsent(shardId,
-                p -> RocksDbShard.open(p, shardDir(p), states, dbOptions, columnOptions, this::writeCacheShare));
+                p -> RocksDbShard.open(p, shardDir(p), states, dbOptions, columnOptions, this::writeCacheShare, codecs));
     }
 
     @Override
@@ -163,7 +163,7 @@ public final class RocksDbStateBackend implements StateBackend {
     public void restore(int shardId, Path dir) throws IOException {
         drop(shardId);
         shards.put(shardId, RocksDbShard.restore(shardId, shardDir(shardId), dir, states, dbOptions, columnOptions,
-                this::writeCacheShare));
+                this::writeCacheShare, codecs));
     }
 
     @Override
@@ -200,6 +200,7 @@ public final class RocksDbStateBackend implements StateBackend {
             case VALUE -> new RocksDbValueState<>(descriptor, codecs, clock);
             case MAP -> new RocksDbMapState<>(descriptor, codecs, clock);
             case LIST -> new RocksDbListState<>(descriptor, codecs, clock);
+            case TIMERS -> new RocksDbTimers(descriptor, codecs, clock);
         };
     }
 

@@ -1,0 +1,191 @@
+package io.keyedstate.deployment.timer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Outgoing;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.keyedstate.FiredTimer;
+import io.keyedstate.KeyedState;
+import io.keyedstate.OnTimer;
+import io.keyedstate.TimeDomain;
+import io.keyedstate.Timers;
+import io.keyedstate.ValueState;
+import io.quarkus.test.QuarkusUnitTest;
+
+/**
+ * Timers on the embedded broker: event-time timers fire as record timestamps move the watermark,
+ * processing-time ones by the wall clock; each runs with its key's state and returns its result to
+ * the handler's {@code @Outgoing} channel.
+ */
+class TimersFireTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest app = new QuarkusUnitTest()
+            .withApplicationRoot(root -> root.addClasses(EventTimeSessions.class, ProcessingTimeSessions.class,
+                    Summaries.class, Session.class))
+            .overrideRuntimeConfigKey("mp.messaging.incoming.event-clicks.auto.offset.reset", "earliest")
+            .overrideRuntimeConfigKey("mp.messaging.incoming.processing-clicks.auto.offset.reset", "earliest")
+            .overrideRuntimeConfigKey("quarkus.keyed-state.timers.out-of-orderness", "1s")
+            .overrideRuntimeConfigKey("quarkus.keyed-state.timers.check-interval", "20ms");
+
+    @Inject
+    Summaries summaries;
+
+    @Test
+    void eventTimeTimersFireWhenTheWatermarkPassesThemWithTheirKeysState() {
+        send("event-clicks", "alice", 10_000);
+        send("event-clicks", "alice", 12_000);
+        send("event-clicks", "alice", 12_000); // the same timer again: one session, one summary
+        send("event-clicks", "bob", 11_000);
+        // The watermark is 1 s behind: at 42,500 it passes bob's timer (41,000), not alice's (42,000).
+        send("event-clicks", "carol", 42_500);
+        await().atMost(Duration.ofSeconds(30)).until(() -> summaries.event().size() >= 1);
+        assertThat(summaries.event()).containsExactly("bob: 1 clicks, 11000-11000 (EVENT_TIME at 41000)");
+        send("event-clicks", "carol", 44_000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> summaries.event().size() >= 2);
+        assertThat(summaries.event()).containsExactly("bob: 1 clicks, 11000-11000 (EVENT_TIME at 41000)",
+                "alice: 3 clicks, 10000-12000 (EVENT_TIME at 42000)");
+    }
+
+    @Test
+    void processingTimeTimersFireByTheWallClock() {
+        send("processing-clicks", "dave", System.currentTimeMillis());
+        send("processing-clicks", "dave", System.currentTimeMillis());
+        await().atMost(Duration.ofSeconds(30)).until(() -> summaries.processing().size() >= 1);
+        assertThat(summaries.processing()).singleElement().satisfies(summary -> assertThat(summary)
+                .startsWith("dave: 2 clicks").contains("PROCESSING_TIME"));
+    }
+
+    private static void send(String topic, String user, long timestamp) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic, 0, timestamp, user, "click"));
+        }
+    }
+
+    /**
+     * A user's session, kept in one value state: clicks, first and last click time; closed by a timer
+     * 30 s after the last click. Keyed state is declared per bean, so both beans use this through
+     * their own fields.
+     */
+    record Session(int clicks, long first, long last) {
+        static final long GAP = 30_000;
+
+        /** The session after a click at {@code time}; the timer moves from {@code previous.last + GAP} to the result's. */
+        static Session click(Session previous, long time) {
+            return previous == null ? new Session(1, time, time)
+                    : new Session(previous.clicks + 1, previous.first, Math.max(previous.last, time));
+        }
+
+        String summary(FiredTimer timer) {
+            return timer.key() + ": " + clicks + " clicks, " + first + "-" + last + " (" + timer.domain() + " at "
+                    + timer.time() + ")";
+        }
+    }
+
+    @ApplicationScoped
+    public static class EventTimeSessions {
+
+        @KeyedState
+        ValueState<Session> session;
+
+        @KeyedState
+        Timers timers;
+
+        @Incoming("event-clicks")
+        @Outgoing("event-sessions")
+        String on(ConsumerRecord<String, String> click) {
+            Session previous = session.get();
+            Session next = Session.click(previous, click.timestamp());
+            if (previous != null) {
+                timers.deleteEventTimeTimer(previous.last() + Session.GAP);
+            }
+            timers.registerEventTimeTimer(next.last() + Session.GAP);
+            session.set(next);
+            return null; // nothing to send until the session closes
+        }
+
+        @OnTimer
+        String onTimer(FiredTimer timer) {
+            assertThat(timer.domain()).isEqualTo(TimeDomain.EVENT_TIME);
+            String summary = session.get().summary(timer);
+            session.clear();
+            return summary;
+        }
+    }
+
+    @ApplicationScoped
+    public static class ProcessingTimeSessions {
+
+        @KeyedState
+        ValueState<Session> session;
+
+        @KeyedState
+        Timers timers;
+
+        @Incoming("processing-clicks")
+        @Outgoing("processing-sessions")
+        String on(ConsumerRecord<String, String> click) {
+            Session previous = session.get();
+            // Closes half a second after the last click, not 30 s.
+            Session next = Session.click(previous, System.currentTimeMillis() - Session.GAP + 500);
+            if (previous != null) {
+                timers.deleteProcessingTimeTimer(previous.last() + Session.GAP);
+            }
+            timers.registerProcessingTimeTimer(next.last() + Session.GAP);
+            session.set(next);
+            return null;
+        }
+
+        @OnTimer
+        String onTimer(FiredTimer timer) {
+            String summary = session.get().summary(timer);
+            session.clear();
+            return summary;
+        }
+    }
+
+    @ApplicationScoped
+    public static class Summaries {
+        private final List<String> event = new CopyOnWriteArrayList<>();
+        private final List<String> processing = new CopyOnWriteArrayList<>();
+
+        @Incoming("event-sessions")
+        void event(String summary) {
+            event.add(summary);
+        }
+
+        @Incoming("processing-sessions")
+        void processing(String summary) {
+            processing.add(summary);
+        }
+
+        List<String> event() {
+            return event;
+        }
+
+        List<String> processing() {
+            return processing;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.keyedstate.backend.rocksdb;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.rocksdb.RocksIterator;
+
+import io.keyedstate.TimeDomain;
+import io.keyedstate.codec.StateCodecs;
+import io.keyedstate.scope.RecordKeys;
+import io.keyedstate.timer.DueTimer;
+import io.keyedstate.timer.TimerQueue;
+
+/**
+ * A RocksDB shard's timers, in the column family of their {@code Timers} field, ordered by time:
+ * a key is the domain, the time (big-endian, sign bit flipped so that byte order is numeric order)
+ * and the encoded record key, so one (key, domain, time) is one entry and due timers are a range
+ * scan from the front. The value names the record key's type, to decode it when the timer fires.
+ * Only the earliest time per domain is kept in memory.
+ */
+final class RocksDbTimerQueue extends TimerQueue {
+
+    private static final int HEADER = 1 + Long.BYTES;
+    static final String BYTES_KEY = "[B";
+
+    private final RocksDbShard shard;
+    private final int[] timerStates;
+    private final StateCodecs codecs;
+    private final AtomicLong earliestEvent = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong earliestProcessing = new AtomicLong(Long.MAX_VALUE);
+
+    RocksDbTimerQueue(RocksDbShard shard, int[] timerStates, StateCodecs codecs) {
+        this.shard = shard;
+        this.timerStates = timerStates;
+        this.codecs = codecs;
+        for (TimeDomain domain : TimeDomain.values()) {
+            earliestOf(domain).set(scanEarliest(domain));
+        }
+    }
+
+    static byte[] key(TimeDomain domain, long time, byte[] recordKey) {
+        byte[] key = new byte[HEADER + recordKey.length];
+        key[0] = (byte) domain.ordinal();
+        long sortable = time ^ Long.MIN_VALUE;
+        for (int i = 0; i < Long.BYTES; i++) {
+            key[1 + i] = (byte) (sortable >>> (56 - 8 * i));
+        }
+        System.arraycopy(recordKey, 0, key, HEADER, recordKey.length);
+        return key;
+    }
+
+    private static long time(byte[] key) {
+        long sortable = 0;
+        for (int i = 0; i < Long.BYTES; i++) {
+            sortable = (sortable << 8) | (key[1 + i] & 0xFF);
+        }
+        return sortable ^ Long.MIN_VALUE;
+    }
+
+    void register(int state, Object key, byte[] recordKey, TimeDomain domain, long time) {
+        Object plain = RecordKeys.denormalize(key);
+        String type = RecordKeys.isBytes(key) ? BYTES_KEY : plain.getClass().getName();
+        shard.put(state, key(domain, time, recordKey), type.getBytes(StandardCharsets.UTF_8));
+        earliestOf(domain).accumulateAndGet(time, Math::min);
+    }
+
+    void delete(int state, byte[] recordKey, TimeDomain domain, long time) {
+        // The earliest time may now be early, which costs one empty look, never a missed timer.
+        shard.delete(state, key(domain, time, recordKey));
+    }
+
+    @Override
+    public long earliest(TimeDomain domain) {
+        return earliestOf(domain).get();
+    }
+
+    private AtomicLong earliestOf(TimeDomain domain) {
+        return domain == TimeDomain.EVENT_TIME ? earliestEvent : earliestProcessing;
+    }
+
+    @Override
+    public List<DueTimer> pollDue(TimeDomain domain, long upTo, int max) {
+        List<byte[][]> found = new ArrayList<>(); // {state, key, value}
+        List<DueTimer> due = new ArrayList<>();
+        long from = earliest(domain);
+        for (int state : timerStates) {
+            // From the earliest known time, not the domain's start: fired timers leave tombstones there.
+            try (RocksIterator it = shard.iterator(state)) {
+                int taken = 0;
+                for (it.seek(key(domain, from, new byte[0])); it.isValid() && taken < max; it.next()) {
+                    byte[] key = it.key();
+                    if (key[0] != domain.ordinal() || time(key) > upTo) {
+                        break;
+                    }
+                    found.add(new byte[][] { { (byte) state }, key, it.value() });
+                    taken++;
+                }
+            }
+        }
+        found.sort(Comparator.comparingLong(entry -> time(entry[1])));
+        for (byte[][] entry : found.subList(0, Math.min(max, found.size()))) {
+            int state = entry[0][0];
+            byte[] key = entry[1];
+            shard.delete(state, key);
+            due.add(new DueTimer(state, recordKey(key, entry[2]), domain, time(key)));
+        }
+        earliestOf(domain).set(scanEarliest(domain));
+        return due;
+    }
+
+    private Object recordKey(byte[] key, byte[] type) {
+        byte[] encoded = java.util.Arrays.copyOfRange(key, HEADER, key.length);
+        return RecordKeys.normalize(StoredBytes.decode(codecs.forType(new String(type, StandardCharsets.UTF_8)), encoded,
+                false));
+    }
+
+    private long scanEarliest(TimeDomain domain) {
+        long earliest = Long.MAX_VALUE;
+        for (int state : timerStates) {
+            try (RocksIterator it = shard.iterator(state)) {
+                it.seek(new byte[] { (byte) domain.ordinal() });
+                if (it.isValid() && it.key()[0] == domain.ordinal()) {
+                    earliest = Math.min(earliest, time(it.key()));
+                }
+            }
+        }
+        return earliest;
+    }
+
+    @Override
+    public long size() {
+        long size = 0;
+        for (int state : timerStates) {
+            try (RocksIterator it = shard.iterator(state)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    size++;
+                }
+            }
+        }
+        return size;
+    }
+}

@@ -1,0 +1,184 @@
+package io.keyedstate.timer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
+
+import org.jboss.logging.Logger;
+
+import io.keyedstate.FiredTimer;
+import io.keyedstate.TimeDomain;
+import io.keyedstate.backend.StateBackend;
+import io.keyedstate.checkpoint.CheckpointCoordinator;
+import io.keyedstate.scope.KeyScope;
+import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.scope.RecordKeys;
+
+/**
+ * Fires due timers. A partition's due timers fire in rounds: the coordinator holds the partition's
+ * records back until those in processing are done, the round takes the due timers from the shard's
+ * queue and calls their {@code @OnTimer} methods, and records flow again once every call (and what
+ * it sent) completed. A round is ordered with the shard's checkpoints, so a checkpoint holds a
+ * fired timer's effects, or the timer itself, never half of it.
+ * <p>
+ * Rounds are asked for when a record moves a partition's watermark past its earliest event-time
+ * timer, and by a periodic check, which finds processing-time timers that came due and timers
+ * restored already due.
+ */
+public final class TimerService implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(TimerService.class);
+
+    /**
+     * See the {@code quarkus.keyed-state.timers.*} properties.
+     *
+     * @param roundTimeoutMillis how long a round may wait for its calls (and what they sent) to complete
+     */
+    public record Settings(long outOfOrdernessMillis, long checkIntervalMillis, int maxPerRound, int threads,
+            long roundTimeoutMillis) {
+    }
+
+    private final StateBackend backend;
+    private final CheckpointCoordinator coordinator;
+    private final IntFunction<TimerCallback> callbacks;
+    private final LongSupplier clock;
+    private final Settings settings;
+    private final ScheduledExecutorService checker;
+    private final ExecutorService callers;
+    /** Shards with a round asked for and not started yet: asking again adds nothing. */
+    private final Set<Integer> pending = ConcurrentHashMap.newKeySet();
+    private final AtomicLong fired = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+
+    public TimerService(StateBackend backend, CheckpointCoordinator coordinator, IntFunction<TimerCallback> callbacks,
+            LongSupplier clock, Settings settings) {
+        this.backend = backend;
+        this.coordinator = coordinator;
+        this.callbacks = callbacks;
+        this.clock = clock;
+        this.settings = settings;
+        this.checker = Executors.newSingleThreadScheduledExecutor(CheckpointCoordinator.daemonThreads("keyed-state-timer-check"));
+        this.callers = Executors.newFixedThreadPool(settings.threads(), CheckpointCoordinator.daemonThreads("keyed-state-timer"));
+        coordinator.onTimestampAdvance(this::timestampAdvanced);
+        checker.scheduleWithFixedDelay(this::check, settings.checkIntervalMillis(), settings.checkIntervalMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Timers fired since start, failed ones included. */
+    public long firedCount() {
+        return fired.get();
+    }
+
+    /** Timers whose {@code @OnTimer} method failed since start. */
+    public long failedCount() {
+        return failed.get();
+    }
+
+    private void timestampAdvanced(int shardId) {
+        TimerQueue queue = backend.shard(shardId).timers();
+        queue.advanceWatermark(watermark(shardId));
+        if (queue.earliest(TimeDomain.EVENT_TIME) <= queue.watermark()) {
+            requestRound(shardId);
+        }
+    }
+
+    private long watermark(int shardId) {
+        long max = coordinator.maxTimestamp(shardId);
+        return max == Long.MIN_VALUE ? Long.MIN_VALUE : max - settings.outOfOrdernessMillis();
+    }
+
+    private void check() {
+        try {
+            long now = clock.getAsLong();
+            for (int shardId : coordinator.ownedShards()) {
+                TimerQueue queue = backend.shard(shardId).timers();
+                queue.advanceWatermark(watermark(shardId)); // a restored watermark, before any record
+                if (queue.hasDue(now)) {
+                    requestRound(shardId);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Looking for due timers failed; the next check retries", e);
+        }
+    }
+
+    private void requestRound(int shardId) {
+        if (pending.add(shardId)) {
+            coordinator.exclusively(shardId, () -> round(shardId), callers);
+        }
+    }
+
+    /** Runs with no record of the shard in processing. */
+    private CompletionStage<?> round(int shardId) {
+        pending.remove(shardId); // timers that come due from now on need a round of their own
+        TimerQueue queue = backend.shard(shardId).timers();
+        List<DueTimer> due = new ArrayList<>(queue.pollDue(TimeDomain.PROCESSING_TIME, clock.getAsLong(),
+                settings.maxPerRound()));
+        due.addAll(queue.pollDue(TimeDomain.EVENT_TIME, queue.watermark(), settings.maxPerRound() - due.size()));
+        if (due.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<?>> handled = new ArrayList<>(due.size());
+        for (DueTimer timer : due) {
+            handled.add(fire(shardId, timer));
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(handled.toArray(CompletableFuture[]::new))
+                .orTimeout(settings.roundTimeoutMillis(), TimeUnit.MILLISECONDS);
+        if (due.size() == settings.maxPerRound()) {
+            all = all.whenComplete((ignored, failure) -> requestRound(shardId)); // the rest, after the waiting records
+        }
+        return all;
+    }
+
+    private CompletableFuture<?> fire(int shardId, DueTimer timer) {
+        fired.incrementAndGet();
+        FiredTimer fired = new FiredTimer(RecordKeys.denormalize(timer.key()), timer.time(), timer.domain());
+        TimerCallback callback = callbacks.apply(timer.state());
+        CompletableFuture<?> done;
+        try {
+            CompletionStage<?> stage = KeyScopes.callWithin(new KeyScope(backend.shard(shardId), timer.key()), () -> {
+                try {
+                    return callback.fire(fired);
+                } catch (Exception e) {
+                    throw new TimerFailedException(e);
+                }
+            });
+            done = stage == null ? CompletableFuture.completedFuture(null) : stage.toCompletableFuture();
+        } catch (RuntimeException e) {
+            done = CompletableFuture.failedFuture(e instanceof TimerFailedException ? e.getCause() : e);
+        }
+        return done.exceptionally(failure -> {
+            failed.incrementAndGet();
+            LOG.errorf(failure, "The @OnTimer method failed for the %s; the timer is not fired again", fired);
+            return null;
+        });
+    }
+
+    private static final class TimerFailedException extends RuntimeException {
+        TimerFailedException(Exception cause) {
+            super(cause);
+        }
+    }
+
+    @Override
+    public void close() {
+        checker.shutdownNow();
+        callers.shutdown();
+        try {
+            callers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        callers.shutdownNow();
+    }
+}
