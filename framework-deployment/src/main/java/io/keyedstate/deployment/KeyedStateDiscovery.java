@@ -118,7 +118,8 @@ final class KeyedStateDiscovery {
         }
         for (AnnotationInstance onTimer : index.getAnnotations(ON_TIMER)) {
             ClassInfo declaring = onTimer.target().asMethod().declaringClass();
-            if (!fieldsByBean.containsKey(declaring)) {
+            if (states.stream().noneMatch(state -> state.kind() == StateKind.TIMERS
+                    && state.beanClass().equals(declaring.name().toString()))) {
                 problems.add("@OnTimer method " + declaring.name() + "." + onTimer.target().asMethod().name() + ": its"
                         + " bean has no `@KeyedState Timers` field, so no timer can fire it. Declare one in " + declaring.name()
                         + " and register timers through it.");

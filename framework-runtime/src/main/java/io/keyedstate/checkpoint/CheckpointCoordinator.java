@@ -81,7 +81,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private final AtomicLong completedCount = new AtomicLong();
     private volatile boolean closed;
     private volatile CheckpointManifest lastCompleted;
-    private volatile java.util.function.IntConsumer timestampListener;
+    private volatile TimestampListener timestampListener;
 
     public CheckpointCoordinator(StateBackend backend, CheckpointStorage storage, ShardIds shardIds,
             CheckpointSettings settings, Map<String, String> codecVersions) {
@@ -457,15 +457,22 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
     // ---- exclusive access to a shard, for timers ----
 
+    /** What hears of records with a later timestamp than any before them on their input. */
+    @FunctionalInterface
+    public interface TimestampListener {
+        /** {@code maxTimestamp}: the input's largest record timestamp now. */
+        void advanced(int shardId, long maxTimestamp);
+    }
+
     /** Called, on the thread that admitted it, when a record later than any before it enters processing. */
-    public void onTimestampAdvance(java.util.function.IntConsumer listener) {
+    public void onTimestampAdvance(TimestampListener listener) {
         timestampListener = listener;
     }
 
     void timestampAdvanced(InputPartition input) {
-        java.util.function.IntConsumer listener = timestampListener;
+        TimestampListener listener = timestampListener;
         if (listener != null) {
-            listener.accept(input.shardId);
+            listener.advanced(input.shardId, input.maxTimestamp());
         }
     }
 

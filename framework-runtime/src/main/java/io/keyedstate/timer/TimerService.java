@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
@@ -19,6 +20,7 @@ import org.jboss.logging.Logger;
 import io.keyedstate.FiredTimer;
 import io.keyedstate.TimeDomain;
 import io.keyedstate.backend.StateBackend;
+import io.keyedstate.backend.StateShard;
 import io.keyedstate.checkpoint.CheckpointCoordinator;
 import io.keyedstate.scope.KeyScope;
 import io.keyedstate.scope.KeyScopes;
@@ -84,27 +86,33 @@ public final class TimerService implements AutoCloseable {
         return failed.get();
     }
 
-    private void timestampAdvanced(int shardId) {
+    /** Per record that moves an input's largest timestamp: a map lookup and a comparison. */
+    private void timestampAdvanced(int shardId, long maxTimestamp) {
         TimerQueue queue = backend.shard(shardId).timers();
-        queue.advanceWatermark(watermark(shardId));
+        // The shard's watermark follows the largest timestamp of any of its inputs, which only grows.
+        queue.advanceWatermark(watermark(maxTimestamp));
         if (queue.earliest(TimeDomain.EVENT_TIME) <= queue.watermark()) {
             requestRound(shardId);
         }
     }
 
-    private long watermark(int shardId) {
-        long max = coordinator.maxTimestamp(shardId);
-        return max == Long.MIN_VALUE ? Long.MIN_VALUE : max - settings.outOfOrdernessMillis();
+    private long watermark(long maxTimestamp) {
+        return maxTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE : maxTimestamp - settings.outOfOrdernessMillis();
     }
 
     private void check() {
         try {
             long now = clock.getAsLong();
-            for (int shardId : coordinator.ownedShards()) {
-                TimerQueue queue = backend.shard(shardId).timers();
-                queue.advanceWatermark(watermark(shardId)); // a restored watermark, before any record
+            Set<Integer> owned = Set.copyOf(coordinator.ownedShards());
+            // Existing shards only: asking the backend for a shard released meanwhile would create it again.
+            for (StateShard shard : backend.shards()) {
+                if (!owned.contains(shard.id())) {
+                    continue; // kept locally after a revocation, in case it comes back: not ours to fire
+                }
+                TimerQueue queue = shard.timers();
+                queue.advanceWatermark(watermark(coordinator.maxTimestamp(shard.id()))); // a restored one, before any record
                 if (queue.hasDue(now)) {
-                    requestRound(shardId);
+                    requestRound(shard.id());
                 }
             }
         } catch (RuntimeException e) {
@@ -114,7 +122,15 @@ public final class TimerService implements AutoCloseable {
 
     private void requestRound(int shardId) {
         if (pending.add(shardId)) {
-            coordinator.exclusively(shardId, () -> round(shardId), callers);
+            AtomicBoolean started = new AtomicBoolean();
+            coordinator.exclusively(shardId, () -> {
+                started.set(true);
+                return round(shardId);
+            }, callers).whenComplete((ignored, failure) -> {
+                if (!started.get()) {
+                    pending.remove(shardId); // not owned, or its records never drained: the next ask tries again
+                }
+            });
         }
     }
 

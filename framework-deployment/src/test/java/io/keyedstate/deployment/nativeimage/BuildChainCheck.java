@@ -21,9 +21,16 @@ final class BuildChainCheck {
     /** The check throws an {@code AssertionError} to fail the build, and with it the test. */
     @SafeVarargs
     static QuarkusUnitTest of(String name, Consumer<BuildContext> check, Class<? extends BuildItem>... consumed) {
+        return of(name, new Class<?>[0], check, consumed);
+    }
+
+    /** The same, with {@code classes} in the application. */
+    @SafeVarargs
+    static QuarkusUnitTest of(String name, Class<?>[] classes, Consumer<BuildContext> check,
+            Class<? extends BuildItem>... consumed) {
         return new QuarkusUnitTest()
                 // The test class is loaded again in the application, with its static initializer calling this.
-                .withApplicationRoot(root -> root.addClass(BuildChainCheck.class))
+                .withApplicationRoot(root -> root.addClass(BuildChainCheck.class).addClasses(classes))
                 .overrideConfigKey("kafka.bootstrap.servers", "127.0.0.1:9")
                 .addBuildChainCustomizer(chain -> {
                     BuildStepBuilder step = chain.addBuildStep(new BuildStep() {

@@ -51,18 +51,21 @@ class TimersFireTest {
 
     @Test
     void eventTimeTimersFireWhenTheWatermarkPassesThemWithTheirKeysState() {
-        send("event-clicks", "alice", 10_000);
-        send("event-clicks", "alice", 12_000);
-        send("event-clicks", "alice", 12_000); // the same timer again: one session, one summary
-        send("event-clicks", "bob", 11_000);
-        // The watermark is 1 s behind: at 42,500 it passes bob's timer (41,000), not alice's (42,000).
-        send("event-clicks", "carol", 42_500);
+        // Times from now: the broker deletes records older than its retention, and refuses those an hour ahead.
+        long t = System.currentTimeMillis() / 1000 * 1000;
+        send("event-clicks", "alice", t + 10_000);
+        send("event-clicks", "alice", t + 12_000);
+        send("event-clicks", "alice", t + 12_000); // the same timer again: one session, one summary
+        send("event-clicks", "bob", t + 11_000);
+        // The watermark is 1 s behind: at +42.5 s it passes bob's timer (+41 s), not alice's (+42 s).
+        send("event-clicks", "carol", t + 42_500);
         await().atMost(Duration.ofSeconds(30)).until(() -> summaries.event().size() >= 1);
-        assertThat(summaries.event()).containsExactly("bob: 1 clicks, 11000-11000 (EVENT_TIME at 41000)");
-        send("event-clicks", "carol", 44_000);
+        String bob = "bob: 1 clicks, " + (t + 11_000) + "-" + (t + 11_000) + " (EVENT_TIME at " + (t + 41_000) + ")";
+        assertThat(summaries.event()).containsExactly(bob);
+        send("event-clicks", "carol", t + 44_000);
         await().atMost(Duration.ofSeconds(30)).until(() -> summaries.event().size() >= 2);
-        assertThat(summaries.event()).containsExactly("bob: 1 clicks, 11000-11000 (EVENT_TIME at 41000)",
-                "alice: 3 clicks, 10000-12000 (EVENT_TIME at 42000)");
+        assertThat(summaries.event()).containsExactly(bob,
+                "alice: 3 clicks, " + (t + 10_000) + "-" + (t + 12_000) + " (EVENT_TIME at " + (t + 42_000) + ")");
     }
 
     @Test

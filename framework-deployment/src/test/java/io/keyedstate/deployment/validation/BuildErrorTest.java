@@ -120,4 +120,57 @@ final class BuildErrorTest {
         void on(String word) {
         }
     }
+
+    @ApplicationScoped
+    public static class TimersWithoutOnTimer {
+        @KeyedState
+        io.keyedstate.Timers timers;
+
+        @Incoming("words")
+        void on(String word) {
+        }
+    }
+
+    @ApplicationScoped
+    public static class OnTimerWithoutTimers {
+        @KeyedState
+        ValueState<Long> count;
+
+        @Incoming("words")
+        void on(String word) {
+        }
+
+        @io.keyedstate.OnTimer
+        void fired() {
+        }
+    }
+
+    @ApplicationScoped
+    public static class OnTimerResultWithoutOutgoing {
+        @KeyedState
+        io.keyedstate.Timers timers;
+
+        @Incoming("words")
+        void on(String word) {
+        }
+
+        @io.keyedstate.OnTimer
+        String fired(io.keyedstate.FiredTimer timer) {
+            return "done";
+        }
+    }
+
+    @ApplicationScoped
+    public static class OnTimerWithBadParameters {
+        @KeyedState
+        io.keyedstate.Timers timers;
+
+        @Incoming("words")
+        void on(String word) {
+        }
+
+        @io.keyedstate.OnTimer
+        void fired(long time) {
+        }
+    }
 }

@@ -9,7 +9,7 @@ class UnsupportedStateTypeFailsTheBuildTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = BuildErrorTest.failsWith(BuildErrorTest.UnsupportedType.class,
-            "BuildErrorTest$UnsupportedType.count", "is not keyed state", "ValueState<T>, MapState<K, V> or ListState<T>");
+            "BuildErrorTest$UnsupportedType.count", "is not keyed state", "ValueState<T>, MapState<K, V>, ListState<T> or Timers");
 
     @Test
     void buildFailsWithAMessageNamingTheFieldAndTheFix() {

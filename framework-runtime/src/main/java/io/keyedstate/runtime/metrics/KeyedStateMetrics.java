@@ -12,6 +12,7 @@ import io.keyedstate.backend.StateBackend;
 import io.keyedstate.backend.StateShard;
 import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
 import io.keyedstate.runtime.KeyedStates;
+import io.keyedstate.timer.TimerService;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,7 +20,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * Keyed-state metrics for Micrometer, registered by the build only when the application has a
- * Micrometer extension: shards and their size for every backend, checkpoints and restores; for RocksDB, the shared cache and,
+ * Micrometer extension: shards and their size for every backend, checkpoints and restores, timers fired; for RocksDB, the shared cache and,
  * when {@code quarkus.keyed-state.rocksdb.statistics=true}, RocksDB's own counters.
  */
 @Singleton
@@ -50,6 +51,14 @@ public class KeyedStateMetrics implements MeterBinder {
                 .tag("backend", backendName)
                 .register(registry);
         states.coordinator().addListener(new CheckpointMetrics(registry));
+        states.timers().ifPresent(timers -> {
+            FunctionCounter.builder("keyed.state.timers.fired", timers, TimerService::firedCount)
+                    .description("Timers fired, their @OnTimer method called")
+                    .register(registry);
+            FunctionCounter.builder("keyed.state.timers.failed", timers, TimerService::failedCount)
+                    .description("Timers whose @OnTimer method failed (logged, not fired again)")
+                    .register(registry);
+        });
         if (backend instanceof RocksDbStateBackend rocksdb) {
             Gauge.builder("keyed.state.rocksdb.block.cache.usage", rocksdb, RocksDbStateBackend::blockCacheUsage)
                     .description("Bytes in RocksDB's shared block cache, memtables charged to it included")
