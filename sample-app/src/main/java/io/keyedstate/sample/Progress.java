@@ -21,6 +21,7 @@ public class Progress {
     private static final Logger LOG = Logger.getLogger(Progress.class);
 
     private final AtomicLong processed = new AtomicLong();
+    private final AtomicLong sessionsEnded = new AtomicLong();
     private long lastProcessed;
     private long lastNanos = System.nanoTime();
 
@@ -32,6 +33,10 @@ public class Progress {
 
     void recordProcessed() {
         processed.incrementAndGet();
+    }
+
+    void recordSessionEnded() {
+        sessionsEnded.incrementAndGet();
     }
 
     @Scheduled(every = "${app.progress.interval}", delayed = "${app.progress.interval}")
@@ -48,7 +53,8 @@ public class Progress {
         String checkpoint = checkpoints.lastCompleted()
                 .map(last -> last.id() + ", " + Duration.between(last.createdAt(), Instant.now()).toSeconds() + " s ago")
                 .orElse("none yet");
-        LOG.infof("processed %,d records (%,.0f records/s); state: ~%,d bytes in %d shards; last checkpoint: %s", total,
-                perSecond, bytes, states.backend().shards().size(), checkpoint);
+        LOG.infof("processed %,d records (%,.0f records/s); %,d sessions ended; state: ~%,d bytes in %d shards; last"
+                + " checkpoint: %s", total, perSecond, sessionsEnded.get(), bytes, states.backend().shards().size(),
+                checkpoint);
     }
 }
