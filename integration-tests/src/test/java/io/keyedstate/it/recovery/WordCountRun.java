@@ -49,10 +49,12 @@ final class WordCountRun implements AutoCloseable {
     final String id = UUID.randomUUID().toString().substring(0, 8);
     final String wordsTopic = "words-" + id;
     final String countsTopic = "counts-" + id;
+    final String clicksTopic = "clicks-" + id;
+    final String sessionsTopic = "sessions-" + id;
     final String group = "word-count-" + id;
     final Path checkpoints;
     final Path logs;
-    private final String bootstrapServers;
+    final String bootstrapServers;
     private final Admin admin;
     private final Map<String, Long> expected = new ConcurrentHashMap<>();
     private final Map<String, Long> highest = new ConcurrentHashMap<>();
@@ -72,10 +74,10 @@ final class WordCountRun implements AutoCloseable {
         Properties properties = new Properties();
         properties.put("bootstrap.servers", bootstrapServers);
         this.admin = Admin.create(properties);
-        admin.createTopics(List.of(new NewTopic(wordsTopic, PARTITIONS, (short) 1),
-                new NewTopic(countsTopic, PARTITIONS, (short) 1))).all().get();
+        List<String> topics = List.of(wordsTopic, countsTopic, clicksTopic, sessionsTopic);
+        admin.createTopics(topics.stream().map(topic -> new NewTopic(topic, PARTITIONS, (short) 1)).toList()).all().get();
         // Writing before every partition has its leader makes the first sends fail and retry.
-        await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(List.of(wordsTopic, countsTopic))
+        await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(topics)
                 .allTopicNames().get().values().stream()
                 .allMatch(topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null)));
         daemon("counts-reader-" + id, this::readCounts);
@@ -112,6 +114,11 @@ final class WordCountRun implements AutoCloseable {
         config.put("mp.messaging.incoming.payments.session.timeout.ms", "6000");
         config.put("mp.messaging.incoming.payments.heartbeat.interval.ms", "500");
         config.put("mp.messaging.outgoing.alerts.topic", "alerts-" + id);
+        config.put("mp.messaging.incoming.clicks.topic", clicksTopic);
+        config.put("mp.messaging.incoming.clicks.group.id", "sessions-" + id);
+        config.put("mp.messaging.incoming.clicks.session.timeout.ms", "6000");
+        config.put("mp.messaging.incoming.clicks.heartbeat.interval.ms", "500");
+        config.put("mp.messaging.outgoing.sessions.topic", sessionsTopic);
         config.put("quarkus.keyed-state.backend", backend);
         config.put("quarkus.keyed-state.checkpoint.filesystem.path", checkpoints.toString());
         config.put("quarkus.keyed-state.checkpoint.interval", "1s");
@@ -124,6 +131,15 @@ final class WordCountRun implements AutoCloseable {
 
     /** Produces {@code total} words over {@code keys} keys at about {@code perSecond}, in the background. */
     void produce(int total, int keys, int perSecond) {
+        Random random = new Random(42);
+        produce(total, perSecond, i -> {
+            String word = "word-" + random.nextInt(keys);
+            return new ProducerRecord<>(wordsTopic, word, word);
+        });
+    }
+
+    /** Produces the {@code total} records {@code record} makes at about {@code perSecond}, in the background. */
+    void produce(int total, int perSecond, java.util.function.IntFunction<ProducerRecord<String, String>> record) {
         producing = true;
         daemon("producer-" + id, () -> {
             Properties properties = new Properties();
@@ -133,13 +149,11 @@ final class WordCountRun implements AutoCloseable {
             properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
             // Retries may duplicate a word: the expected counts are read back from the topic, not kept here.
             properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
-            Random random = new Random(42);
             long started = System.nanoTime();
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties)) {
                 for (int i = 0; i < total && !closed.get(); i++) {
-                    String word = "word-" + random.nextInt(keys);
-                    // What was really written is counted from the topic at the end, whatever retries did.
-                    producer.send(new ProducerRecord<>(wordsTopic, word, word));
+                    // What was really written is read back from the topic at the end, whatever retries did.
+                    producer.send(record.apply(i));
                     produced.incrementAndGet();
                     long due = started + (long) (i + 1) * 1_000_000_000L / perSecond;
                     long wait = due - System.nanoTime();
@@ -199,24 +213,31 @@ final class WordCountRun implements AutoCloseable {
 
     /** The input as the broker holds it: every word and how often it occurs. */
     private void countWordsInTopic() {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties("words-counter-" + id))) {
+        expected.clear();
+        readTopic(wordsTopic, record -> expected.merge(record.key(), 1L, Long::sum));
+    }
+
+    /** Every record of {@code topic} as it is now, from the start, partition by partition in offset order. */
+    void readTopic(String topic, java.util.function.Consumer<ConsumerRecord<String, String>> each) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties("reader-" + UUID.randomUUID()))) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (int p = 0; p < PARTITIONS; p++) {
-                partitions.add(new TopicPartition(wordsTopic, p));
+                partitions.add(new TopicPartition(topic, p));
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            expected.clear();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    expected.merge(record.key(), 1L, Long::sum);
-                }
+                consumer.poll(Duration.ofMillis(200)).forEach(each);
             }
         }
     }
 
-    private Properties consumerProperties(String groupId) {
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    Properties consumerProperties(String groupId) {
         Properties properties = new Properties();
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -321,11 +342,11 @@ final class WordCountRun implements AutoCloseable {
         }
     }
 
-    private interface Task {
+    interface Task {
         void run() throws Exception;
     }
 
-    private void daemon(String name, Task task) {
+    void daemon(String name, Task task) {
         Thread thread = new Thread(() -> {
             try {
                 task.run();
