@@ -77,7 +77,9 @@ final class HeapTimerQueue extends TimerQueue {
             if (next != current) {
                 shard.put(state, key, next);
                 indexRemove(domain, time, new Ref(state, key));
-                refreshEarliest();
+                if (time == earliest(domain)) {
+                    refreshEarliest();
+                }
             }
         }
     }

@@ -176,6 +176,23 @@ public final class RocksDbShard implements StateShard {
         }
     }
 
+    /** Deletes the {@code {state}, key} pairs in one batch (states not cached). */
+    void deleteAll(List<byte[][]> stateAndKeys) {
+        if (stateAndKeys.isEmpty()) {
+            return;
+        }
+        synchronized (guard) {
+            try (WriteBatch batch = new WriteBatch()) {
+                for (byte[][] entry : stateAndKeys) {
+                    batch.delete(columns.get(entry[0][0]), entry[1]);
+                }
+                db.write(writeOptions, batch);
+            } catch (RocksDBException e) {
+                throw new IllegalStateException("RocksDB delete failed in shard " + shardId + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     /**
      * Deletes {@code key} if its stored value expired by {@code now}, checking again under the
      * write guard: a value written since the caller looked (cached, or in RocksDB) is never deleted.

@@ -81,18 +81,25 @@ final class RocksDbTimerQueue extends TimerQueue {
         return domain == TimeDomain.EVENT_TIME ? earliestEvent : earliestProcessing;
     }
 
+    /**
+     * Scans from the earliest known time, not the domain's start, where fired timers leave
+     * tombstones; and takes the new earliest time from where the scan stopped, not from a new scan.
+     */
     @Override
     public List<DueTimer> pollDue(TimeDomain domain, long upTo, int max) {
         List<byte[][]> found = new ArrayList<>(); // {state, key, value}
-        List<DueTimer> due = new ArrayList<>();
-        long from = earliest(domain);
+        long next = Long.MAX_VALUE; // the earliest timer left, among those the scans stopped at
+        byte[] from = key(domain, earliest(domain), new byte[0]);
         for (int state : timerStates) {
-            // From the earliest known time, not the domain's start: fired timers leave tombstones there.
             try (RocksIterator it = shard.iterator(state)) {
                 int taken = 0;
-                for (it.seek(key(domain, from, new byte[0])); it.isValid() && taken < max; it.next()) {
+                for (it.seek(from); it.isValid(); it.next()) {
                     byte[] key = it.key();
-                    if (key[0] != domain.ordinal() || time(key) > upTo) {
+                    if (key[0] != domain.ordinal()) {
+                        break;
+                    }
+                    if (time(key) > upTo || taken == max) {
+                        next = Math.min(next, time(key));
                         break;
                     }
                     found.add(new byte[][] { { (byte) state }, key, it.value() });
@@ -101,13 +108,19 @@ final class RocksDbTimerQueue extends TimerQueue {
             }
         }
         found.sort(Comparator.comparingLong(entry -> time(entry[1])));
-        for (byte[][] entry : found.subList(0, Math.min(max, found.size()))) {
-            int state = entry[0][0];
-            byte[] key = entry[1];
-            shard.delete(state, key);
-            due.add(new DueTimer(state, recordKey(key, entry[2]), domain, time(key)));
+        List<byte[][]> taken = found.subList(0, Math.min(max, found.size()));
+        if (found.size() > taken.size()) {
+            next = Math.min(next, time(found.get(taken.size())[1]));
         }
-        earliestOf(domain).set(scanEarliest(domain));
+        List<DueTimer> due = new ArrayList<>(taken.size());
+        List<byte[][]> deletes = new ArrayList<>(taken.size());
+        for (byte[][] entry : taken) {
+            int state = entry[0][0];
+            deletes.add(new byte[][] { entry[0], entry[1] });
+            due.add(new DueTimer(state, recordKey(entry[1], entry[2]), domain, time(entry[1])));
+        }
+        shard.deleteAll(deletes);
+        earliestOf(domain).set(next);
         return due;
     }
 
