@@ -15,7 +15,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * Two instances of the sample app in one consumer group while words flow. One leaves gracefully
  * (its partitions are handed over with a final checkpoint), comes back (partitions move back),
  * then the other is killed with {@code kill -9} (its partitions are restored from the last
- * checkpoints by the survivor): the final counts are exact.
+ * checkpoints by the survivor): the final counts are exact, and so is every click session, closed
+ * by timers that moved with their partitions.
  */
 @QuarkusTest
 class RebalanceTest {
@@ -28,7 +29,9 @@ class RebalanceTest {
     @Test
     void partitionsMoveBetweenInstancesWithExactState() throws Exception {
         try (WordCountRun run = new WordCountRun(bootstrapServers, workDir)) {
+            SessionsCheck sessions = new SessionsCheck(run); // timers move with their partitions too
             run.produce(24_000, 200, 800);
+            sessions.produce(15_000, 30, 500);
             SampleAppProcess a = SampleAppProcess.start("a", run.appConfig("heap", "a"), run.logs);
             SampleAppProcess b = SampleAppProcess.start("b", run.appConfig("heap", "b"), run.logs);
             try {
@@ -43,6 +46,8 @@ class RebalanceTest {
                     assertThat(run.producing()).as("records still flow when the first instance is killed").isTrue();
                     a.kill();
                     run.awaitExactCounts(Duration.ofMinutes(2));
+                    sessions.flush();
+                    sessions.awaitExactSessions(Duration.ofMinutes(2));
                     assertThat(a.log()).as(a.toString()).contains("Restored partition"); // took b's partitions over
                 } finally {
                     back.close();

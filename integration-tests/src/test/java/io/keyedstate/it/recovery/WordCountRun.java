@@ -64,7 +64,8 @@ final class WordCountRun implements AutoCloseable {
     private final AtomicLong outputs = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean producing;
+    /** Producers still writing: words and clicks may flow at once. */
+    private final java.util.concurrent.atomic.AtomicInteger producing = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean offsetChecks = true;
 
     WordCountRun(String bootstrapServers, Path workDir) throws Exception {
@@ -140,7 +141,7 @@ final class WordCountRun implements AutoCloseable {
 
     /** Produces the {@code total} records {@code record} makes at about {@code perSecond}, in the background. */
     void produce(int total, int perSecond, java.util.function.IntFunction<ProducerRecord<String, String>> record) {
-        producing = true;
+        producing.incrementAndGet();
         daemon("producer-" + id, () -> {
             Properties properties = new Properties();
             properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -163,7 +164,7 @@ final class WordCountRun implements AutoCloseable {
                 }
                 producer.flush();
             } finally {
-                producing = false;
+                producing.decrementAndGet();
             }
         });
     }
@@ -177,15 +178,15 @@ final class WordCountRun implements AutoCloseable {
     }
 
     boolean producing() {
-        return producing;
+        return producing.get() > 0;
     }
 
     /** Waits until every word's latest count is its exact number of occurrences, then checks all counts. */
     void awaitExactCounts(Duration timeout) {
-        await().atMost(timeout).until(() -> !producing);
+        await().atMost(timeout).until(() -> !producing());
         countWordsInTopic();
         try {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> !producing && expected.entrySet()
+            await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> !producing() && expected.entrySet()
                     .stream().allMatch(entry -> entry.getValue().equals(last.get(entry.getKey()))));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             List<String> wrong = expected.entrySet().stream()
