@@ -49,6 +49,10 @@ class TimersProcessor {
     @Record(ExecutionTime.RUNTIME_INIT)
     void registerOnTimerMethods(List<OnTimerInvokerBuildItem> invokers, KeyedStateRecorder recorder,
             RecorderContext context) {
+        if (invokers.isEmpty()) {
+            return;
+        }
+        recorder.forgetEarlierOnTimerMethods();
         for (OnTimerInvokerBuildItem invoker : invokers) {
             OnTimerMethod method = invoker.method();
             recorder.onTimerMethod(method.timersState(), context.newInstance(invoker.invokerClass()), method.takesTimer(),

@@ -163,7 +163,10 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 if (start >= 0) {
                     consumer.seek(partition, start);
                 }
-                handler.track(partition, shard.id, generation, start, startTimestamp);
+                InputPartition input = handler.track(partition, shard.id, generation, start, startTimestamp);
+                if (startTimestamp != Long.MIN_VALUE) {
+                    timestampAdvanced(input); // the restored watermark, before any record is replayed
+                }
                 LOG.debugf("Channel '%s' owns %s from offset %s", handler.channel, partition,
                         start >= 0 ? start : "committed");
             }
@@ -393,35 +396,38 @@ public final class CheckpointCoordinator implements AutoCloseable {
         long started = System.nanoTime();
         Map<String, CheckpointManifest.FileEntry> reusable = reusableFiles(shard, purpose);
         Map<InputPartition, CompletableFuture<Long>> barriers = new LinkedHashMap<>();
-        inputs.keySet().forEach(input -> barriers.put(input, input.close()));
-        LOG.debugf("Barrier of %s: waiting for %s", shard.folderName, inputs.keySet());
-        return CompletableFuture.allOf(barriers.values().toArray(CompletableFuture[]::new))
-                .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .handleAsync((ignored, failure) -> {
-                    try {
-                        if (failure != null) {
-                            throw new IllegalStateException("records in flight on " + inputs.keySet()
-                                    + " were not acknowledged within " + settings.timeout(), failure);
+        return gated(shard, () -> {
+            inputs.keySet().forEach(input -> barriers.put(input, input.close()));
+            LOG.debugf("Barrier of %s: waiting for %s", shard.folderName, inputs.keySet());
+            return CompletableFuture.allOf(barriers.values().toArray(CompletableFuture[]::new))
+                    .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .handleAsync((ignored, failure) -> {
+                        try {
+                            if (failure != null) {
+                                throw new IllegalStateException("records in flight on " + inputs.keySet()
+                                        + " were not acknowledged within " + settings.timeout(), failure);
+                            }
+                            // Read at the barrier, with the gates closed: records admitted after it are not the checkpoint's.
+                            Map<String, Long> timestamps = new TreeMap<>();
+                            inputs.keySet().stream().filter(input -> input.maxTimestamp() != Long.MIN_VALUE).forEach(
+                                    input -> timestamps.put(input.topicPartition.toString(), input.maxTimestamp()));
+                            return new Synced(backend.snapshot(shard.id, reusable.keySet()), timestamps,
+                                    System.nanoTime() - started);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        } finally {
+                            inputs.forEach((input, handler) -> handler.release(input));
                         }
-                        return new Synced(backend.snapshot(shard.id, reusable.keySet()), System.nanoTime() - started);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    } finally {
-                        inputs.forEach((input, handler) -> handler.release(input));
-                    }
-                }, worker)
+                    }, worker);
+        })
                 .thenApplyAsync(synced -> {
                     Map<String, Long> offsets = new TreeMap<>();
-                    Map<String, Long> timestamps = new TreeMap<>();
                     Map<KeyedStateCommitHandler, Map<TopicPartition, OffsetAndMetadata>> commits = new HashMap<>();
                     int generation = -1;
                     for (Map.Entry<InputPartition, CompletableFuture<Long>> barrier : barriers.entrySet()) {
                         InputPartition input = barrier.getKey();
                         long offset = barrier.getValue().join();
                         generation = Math.max(generation, input.generation);
-                        if (input.maxTimestamp() != Long.MIN_VALUE) {
-                            timestamps.put(input.topicPartition.toString(), input.maxTimestamp());
-                        }
                         if (offset >= 0) {
                             offsets.put(input.topicPartition.toString(), offset);
                             commits.computeIfAbsent(inputs.get(input), h -> new HashMap<>())
@@ -429,7 +435,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                         }
                     }
                     long asyncStarted = System.nanoTime();
-                    CheckpointManifest manifest = write(shard, purpose, generation, offsets, timestamps, synced.snapshot(),
+                    CheckpointManifest manifest = write(shard, purpose, generation, offsets, synced.timestamps(), synced.snapshot(),
                             reusable);
                     long asyncNanos = System.nanoTime() - asyncStarted;
                     if (!purpose.savepoint()) {
@@ -452,7 +458,22 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 });
     }
 
-    private record Synced(ShardSnapshot snapshot, long nanos) {
+    private record Synced(ShardSnapshot snapshot, Map<String, Long> timestamps, long nanos) {
+    }
+
+    /**
+     * Runs {@code phase}, which closes some of the shard's gates and reopens them when its future
+     * completes, after every gated phase asked for before: checkpoints' barriers and timer rounds
+     * never hold a shard's gates at the same time. Ordered apart from the checkpoints' uploads, so
+     * that a timer round waits for a checkpoint's barrier, not for its upload. Under its own lock:
+     * the shard's monitor may be held by a thread waiting for a checkpoint to finish.
+     */
+    private <T> CompletableFuture<T> gated(Shard shard, Supplier<CompletableFuture<T>> phase) {
+        synchronized (shard.gateLock) {
+            CompletableFuture<T> next = shard.gated.handle((ignored, failure) -> null).thenCompose(ignored -> phase.get());
+            shard.gated = next.handle((ignored, failure) -> null);
+            return next;
+        }
     }
 
     // ---- exclusive access to a shard, for timers ----
@@ -505,30 +526,27 @@ public final class CheckpointCoordinator implements AutoCloseable {
         if (shard == null) {
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Completed> next;
-        synchronized (shard) {
-            next = shard.tail.handle((ignored, failure) -> null).thenCompose(ignored -> exclusive(shard, action, executor));
-            shard.tail = next;
-        }
-        return next.thenApply(ignored -> null);
+        return gated(shard, () -> exclusive(shard, action, executor));
     }
 
-    private CompletableFuture<Completed> exclusive(Shard shard, Supplier<CompletionStage<?>> action, Executor executor) {
+    private CompletableFuture<Void> exclusive(Shard shard, Supplier<CompletionStage<?>> action, Executor executor) {
         Map<InputPartition, KeyedStateCommitHandler> inputs = inputsOf(shard);
         if (inputs.isEmpty()) {
-            return CompletableFuture.completedFuture(new Completed(null, Map.of()));
+            return CompletableFuture.completedFuture(null);
         }
         List<CompletableFuture<Long>> drained = inputs.keySet().stream().map(InputPartition::close).toList();
         return CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new))
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .thenComposeAsync(ignored -> action.get(), executor)
-                .handle((ignored, failure) -> {
+                // Not on the thread that completed the action (a timeout's is the JDK's shared one):
+                // releasing runs the held records' handlers.
+                .handleAsync((ignored, failure) -> {
                     inputs.forEach((input, handler) -> handler.release(input));
                     if (failure != null) {
                         LOG.warnf("Exclusive work on partition %s failed: %s", shard.folderName, rootMessage(failure));
                     }
-                    return new Completed(null, Map.of());
-                });
+                    return null;
+                }, worker);
     }
 
     /**
@@ -733,6 +751,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
         /** The checkpoint the local state of a released shard still equals, or null. */
         String localCheckpoint;
         CompletableFuture<Completed> tail = CompletableFuture.completedFuture(null);
+        /** The last gated phase (a checkpoint's barrier and snapshot, or a timer round); guarded by {@code gateLock}. */
+        CompletableFuture<Object> gated = CompletableFuture.completedFuture(null);
+        final Object gateLock = new Object();
 
         Shard(int id) {
             this.id = id;

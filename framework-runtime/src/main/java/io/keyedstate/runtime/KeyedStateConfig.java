@@ -85,10 +85,6 @@ public interface KeyedStateConfig {
          */
         @WithDefault("1000")
         int maxPerRound();
-
-        /** Threads that run `@OnTimer` methods, for all partitions together. */
-        @WithDefault("2")
-        int threads();
     }
 
     @ConfigGroup

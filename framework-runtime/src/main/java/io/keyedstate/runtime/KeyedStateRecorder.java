@@ -52,6 +52,11 @@ public class KeyedStateRecorder {
         };
     }
 
+    /** Before the application's {@code @OnTimer} methods are registered: forgets those of an earlier dev-mode run. */
+    public void forgetEarlierOnTimerMethods() {
+        OnTimerMethods.clear();
+    }
+
     /**
      * @param outgoing the channel that the values it returns go to; null if it returns nothing to send
      */

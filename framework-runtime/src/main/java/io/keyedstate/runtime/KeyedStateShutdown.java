@@ -6,8 +6,10 @@ import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.event.Observes;
 
 /**
- * Stops keyed state after the Kafka connector has closed its consumers (at priority 50), so that
- * the final checkpoints their closing triggers still find the backend and the coordinator running.
+ * Stops timers before the Kafka connector closes its consumers (at priority 50): the final
+ * checkpoints their closing triggers must not race timers still firing, whose beans are about to
+ * go. Stops the rest of keyed state after, so that those checkpoints still find the backend and
+ * the coordinator running.
  */
 @ApplicationScoped
 public class KeyedStateShutdown {
@@ -16,6 +18,10 @@ public class KeyedStateShutdown {
 
     KeyedStateShutdown(KeyedStates states) {
         this.states = states;
+    }
+
+    void stopTimers(@Observes @Priority(10) @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        states.timers().ifPresent(io.keyedstate.timer.TimerService::close);
     }
 
     void stop(@Observes @Priority(500) @BeforeDestroyed(ApplicationScoped.class) Object event) {

@@ -309,7 +309,6 @@ public final class KeyedStates {
         KeyedStateConfig.TimersConfig timersConfig = config.timers();
         String prefix = "quarkus.keyed-state.timers.";
         requirePositive(prefix + "max-per-round", timersConfig.maxPerRound());
-        requirePositive(prefix + "threads", timersConfig.threads());
         requirePositive(prefix + "check-interval", timersConfig.checkInterval().toMillis());
         if (timersConfig.outOfOrderness().isNegative()) {
             throw new IllegalArgumentException(prefix + "out-of-orderness=" + timersConfig.outOfOrderness()
@@ -317,7 +316,7 @@ public final class KeyedStates {
         }
         return new TimerService(backend, coordinator, OnTimerMethods::forState, System::currentTimeMillis,
                 new TimerService.Settings(timersConfig.outOfOrderness().toMillis(), timersConfig.checkInterval().toMillis(),
-                        timersConfig.maxPerRound(), timersConfig.threads(), config.checkpoint().timeout().toMillis()));
+                        timersConfig.maxPerRound(), config.checkpoint().timeout().toMillis()));
     }
 
     private static void requirePositive(String property, long value) {

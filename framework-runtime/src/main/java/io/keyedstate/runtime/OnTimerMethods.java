@@ -37,6 +37,15 @@ public final class OnTimerMethods {
                 : new Object[0]), output));
     }
 
+    /**
+     * Forgets every method and stream. Called as an application starts: in dev mode this class
+     * outlives the application, and a restarted one registers its methods and streams anew.
+     */
+    static void clear() {
+        CALLBACKS.clear();
+        OUTPUTS.clear();
+    }
+
     static TimerCallback forState(int timersState) {
         TimerCallback callback = CALLBACKS.get(timersState);
         if (callback == null) {

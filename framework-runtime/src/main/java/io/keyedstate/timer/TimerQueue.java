@@ -20,6 +20,9 @@ public abstract class TimerQueue {
     /** Removes and returns, in time order, at most {@code max} timers of {@code domain} due at {@code upTo}. */
     public abstract List<DueTimer> pollDue(TimeDomain domain, long upTo, int max);
 
+    /** Puts back a timer taken by {@link #pollDue} whose firing did not complete, so that it fires again. */
+    public abstract void putBack(DueTimer timer);
+
     /** How many timers the shard holds (RocksDB counts by scanning: for tests and diagnostics). */
     public abstract long size();
 

@@ -46,8 +46,7 @@ public final class TimerService implements AutoCloseable {
      *
      * @param roundTimeoutMillis how long a round may wait for its calls (and what they sent) to complete
      */
-    public record Settings(long outOfOrdernessMillis, long checkIntervalMillis, int maxPerRound, int threads,
-            long roundTimeoutMillis) {
+    public record Settings(long outOfOrdernessMillis, long checkIntervalMillis, int maxPerRound, long roundTimeoutMillis) {
     }
 
     private final StateBackend backend;
@@ -70,7 +69,9 @@ public final class TimerService implements AutoCloseable {
         this.clock = clock;
         this.settings = settings;
         this.checker = Executors.newSingleThreadScheduledExecutor(CheckpointCoordinator.daemonThreads("keyed-state-timer-check"));
-        this.callers = Executors.newFixedThreadPool(settings.threads(), CheckpointCoordinator.daemonThreads("keyed-state-timer"));
+        // A thread per running round, so a slow @OnTimer method holds back its own partition only;
+        // a shard runs one round at a time, so there are at most as many as owned partitions.
+        this.callers = Executors.newCachedThreadPool(CheckpointCoordinator.daemonThreads("keyed-state-timer"));
         coordinator.onTimestampAdvance(this::timestampAdvanced);
         checker.scheduleWithFixedDelay(this::check, settings.checkIntervalMillis(), settings.checkIntervalMillis(),
                 TimeUnit.MILLISECONDS);
@@ -115,29 +116,43 @@ public final class TimerService implements AutoCloseable {
                     requestRound(shard.id());
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // an escaping throwable would cancel the periodic check for good
             LOG.warn("Looking for due timers failed; the next check retries", e);
         }
     }
 
+    /**
+     * Asks for a round, started from the check's thread: the asker may be admitting a record, or
+     * finishing a round, where closing gates or taking the coordinator's locks does not belong.
+     */
     private void requestRound(int shardId) {
         if (pending.add(shardId)) {
-            AtomicBoolean started = new AtomicBoolean();
-            coordinator.exclusively(shardId, () -> {
-                started.set(true);
-                return round(shardId);
-            }, callers).whenComplete((ignored, failure) -> {
-                if (!started.get()) {
-                    pending.remove(shardId); // not owned, or its records never drained: the next ask tries again
-                }
-            });
+            try {
+                checker.execute(() -> startRound(shardId));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                pending.remove(shardId); // closed
+            }
         }
+    }
+
+    private void startRound(int shardId) {
+        AtomicBoolean started = new AtomicBoolean();
+        coordinator.exclusively(shardId, () -> {
+            started.set(true);
+            return round(shardId);
+        }, callers).whenComplete((ignored, failure) -> {
+            if (!started.get()) {
+                pending.remove(shardId); // not owned, or its records never drained: the next ask tries again
+            }
+        });
     }
 
     /** Runs with no record of the shard in processing. */
     private CompletionStage<?> round(int shardId) {
         pending.remove(shardId); // timers that come due from now on need a round of their own
-        TimerQueue queue = backend.shard(shardId).timers();
+        // Taken once: the shard the round started on is the one it fires on, even if it is released meanwhile.
+        StateShard shard = backend.shard(shardId);
+        TimerQueue queue = shard.timers();
         List<DueTimer> due = new ArrayList<>(queue.pollDue(TimeDomain.PROCESSING_TIME, clock.getAsLong(),
                 settings.maxPerRound()));
         due.addAll(queue.pollDue(TimeDomain.EVENT_TIME, queue.watermark(), settings.maxPerRound() - due.size()));
@@ -146,36 +161,62 @@ public final class TimerService implements AutoCloseable {
         }
         List<CompletableFuture<?>> handled = new ArrayList<>(due.size());
         for (DueTimer timer : due) {
-            handled.add(fire(shardId, timer));
+            handled.add(fire(shard, timer));
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(handled.toArray(CompletableFuture[]::new))
-                .orTimeout(settings.roundTimeoutMillis(), TimeUnit.MILLISECONDS);
+                .orTimeout(settings.roundTimeoutMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ignored, failure) -> {
+                    if (failure != null) {
+                        putBackUnfinished(queue, due, handled);
+                    }
+                });
         if (due.size() == settings.maxPerRound()) {
             all = all.whenComplete((ignored, failure) -> requestRound(shardId)); // the rest, after the waiting records
         }
         return all;
     }
 
-    private CompletableFuture<?> fire(int shardId, DueTimer timer) {
+    /**
+     * Timers whose firing has not completed when the round times out (what they sent is not
+     * acknowledged) go back in the queue, gates still closed: a checkpoint then holds them rather
+     * than their unconfirmed effects, and they fire again.
+     */
+    private void putBackUnfinished(TimerQueue queue, List<DueTimer> due, List<CompletableFuture<?>> handled) {
+        int putBack = 0;
+        for (int i = 0; i < due.size(); i++) {
+            if (!handled.get(i).isDone()) {
+                queue.putBack(due.get(i));
+                putBack++;
+            }
+        }
+        LOG.warnf("%d timers of a round did not complete within %d ms (what they sent was not acknowledged); they will"
+                + " fire again", putBack, settings.roundTimeoutMillis());
+    }
+
+    /** Never fails: a failed @OnTimer method is logged and counted, and the round goes on with the next timer. */
+    private CompletableFuture<?> fire(StateShard shard, DueTimer timer) {
         fired.incrementAndGet();
-        FiredTimer fired = new FiredTimer(RecordKeys.denormalize(timer.key()), timer.time(), timer.domain());
-        TimerCallback callback = callbacks.apply(timer.state());
         CompletableFuture<?> done;
+        FiredTimer fired = null;
         try {
-            CompletionStage<?> stage = KeyScopes.callWithin(new KeyScope(backend.shard(shardId), timer.key()), () -> {
+            FiredTimer firing = new FiredTimer(RecordKeys.denormalize(timer.key()), timer.time(), timer.domain());
+            fired = firing;
+            TimerCallback callback = callbacks.apply(timer.state());
+            CompletionStage<?> stage = KeyScopes.callWithin(new KeyScope(shard, timer.key()), () -> {
                 try {
-                    return callback.fire(fired);
+                    return callback.fire(firing);
                 } catch (Exception e) {
                     throw new TimerFailedException(e);
                 }
             });
             done = stage == null ? CompletableFuture.completedFuture(null) : stage.toCompletableFuture();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             done = CompletableFuture.failedFuture(e instanceof TimerFailedException ? e.getCause() : e);
         }
+        Object described = fired != null ? fired : timer;
         return done.exceptionally(failure -> {
             failed.incrementAndGet();
-            LOG.errorf(failure, "The @OnTimer method failed for the %s; the timer is not fired again", fired);
+            LOG.errorf(failure, "The @OnTimer method failed for the %s; the timer is not fired again", described);
             return null;
         });
     }
@@ -186,6 +227,7 @@ public final class TimerService implements AutoCloseable {
         }
     }
 
+    /** Stops firing: no round starts after this, and one under way gets 5 s to finish. Idempotent. */
     @Override
     public void close() {
         checker.shutdownNow();

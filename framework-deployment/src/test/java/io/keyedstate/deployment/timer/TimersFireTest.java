@@ -40,14 +40,20 @@ class TimersFireTest {
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
             .withApplicationRoot(root -> root.addClasses(EventTimeSessions.class, ProcessingTimeSessions.class,
-                    Summaries.class, Session.class))
+                    Summaries.class, Session.class, StuckOnce.class))
             .overrideRuntimeConfigKey("mp.messaging.incoming.event-clicks.auto.offset.reset", "earliest")
             .overrideRuntimeConfigKey("mp.messaging.incoming.processing-clicks.auto.offset.reset", "earliest")
             .overrideRuntimeConfigKey("quarkus.keyed-state.timers.out-of-orderness", "1s")
-            .overrideRuntimeConfigKey("quarkus.keyed-state.timers.check-interval", "20ms");
+            .overrideRuntimeConfigKey("mp.messaging.incoming.stuck-clicks.auto.offset.reset", "earliest")
+            .overrideRuntimeConfigKey("quarkus.keyed-state.timers.check-interval", "20ms")
+            // Also how long a timer round waits for its methods' results.
+            .overrideRuntimeConfigKey("quarkus.keyed-state.checkpoint.timeout", "2s");
 
     @Inject
     Summaries summaries;
+
+    @Inject
+    StuckOnce stuckOnce;
 
     @Test
     void eventTimeTimersFireWhenTheWatermarkPassesThemWithTheirKeysState() {
@@ -75,6 +81,13 @@ class TimersFireTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> summaries.processing().size() >= 1);
         assertThat(summaries.processing()).singleElement().satisfies(summary -> assertThat(summary)
                 .startsWith("dave: 2 clicks").contains("PROCESSING_TIME"));
+    }
+
+    @Test
+    void aTimerWhoseResultNeverCompletesFiresAgainAfterTheRoundTimesOut() {
+        send("stuck-clicks", "erin", System.currentTimeMillis());
+        await().atMost(Duration.ofSeconds(30)).until(() -> stuckOnce.calls() >= 2);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> stuckOnce.calls() == 2);
     }
 
     private static void send(String topic, String user, long timestamp) {
@@ -165,6 +178,30 @@ class TimersFireTest {
             String summary = session.get().summary(timer);
             session.clear();
             return summary;
+        }
+    }
+
+    /** Its first firing returns a stage that never completes, as a send that is never acknowledged. */
+    @ApplicationScoped
+    public static class StuckOnce {
+        private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+        @KeyedState
+        Timers timers;
+
+        @Incoming("stuck-clicks")
+        void on(String click) {
+            timers.registerProcessingTimeTimer(timers.currentProcessingTime());
+        }
+
+        @OnTimer
+        java.util.concurrent.CompletionStage<Void> fired() {
+            return calls.incrementAndGet() == 1 ? new java.util.concurrent.CompletableFuture<>()
+                    : java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
+        int calls() {
+            return calls.get();
         }
     }
 

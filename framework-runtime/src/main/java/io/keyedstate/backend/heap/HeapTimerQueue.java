@@ -85,6 +85,11 @@ final class HeapTimerQueue extends TimerQueue {
     }
 
     @Override
+    public void putBack(DueTimer timer) {
+        register(timer.state(), timer.key(), timer.domain(), timer.time());
+    }
+
+    @Override
     public long earliest(TimeDomain domain) {
         return domain == TimeDomain.EVENT_TIME ? earliestEvent : earliestProcessing;
     }

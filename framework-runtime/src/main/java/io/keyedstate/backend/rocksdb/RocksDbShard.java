@@ -176,19 +176,19 @@ public final class RocksDbShard implements StateShard {
         }
     }
 
-    /** Deletes the {@code {state}, key} pairs in one batch (states not cached). */
-    void deleteAll(List<byte[][]> stateAndKeys) {
-        if (stateAndKeys.isEmpty()) {
+    /** Deletes {@code keys} of {@code state} (a state the write cache does not hold) in one batch. */
+    void deleteAll(int state, List<byte[]> keys) {
+        if (keys.isEmpty()) {
             return;
         }
         synchronized (guard) {
             try (WriteBatch batch = new WriteBatch()) {
-                for (byte[][] entry : stateAndKeys) {
-                    batch.delete(columns.get(entry[0][0]), entry[1]);
+                for (byte[] key : keys) {
+                    batch.delete(columns.get(state), key);
                 }
                 db.write(writeOptions, batch);
             } catch (RocksDBException e) {
-                throw new IllegalStateException("RocksDB delete failed in shard " + shardId + ": " + e.getMessage(), e);
+                throw failure("delete", state, e);
             }
         }
     }

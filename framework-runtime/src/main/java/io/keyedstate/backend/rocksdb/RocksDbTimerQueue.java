@@ -23,6 +23,7 @@ import io.keyedstate.timer.TimerQueue;
  */
 final class RocksDbTimerQueue extends TimerQueue {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RocksDbTimerQueue.class);
     private static final int HEADER = 1 + Long.BYTES;
     static final String BYTES_KEY = "[B";
 
@@ -81,13 +82,20 @@ final class RocksDbTimerQueue extends TimerQueue {
         return domain == TimeDomain.EVENT_TIME ? earliestEvent : earliestProcessing;
     }
 
+    /** A timer's entry as a scan found it. */
+    private record Found(int state, byte[] key, byte[] type) {
+        long time() {
+            return RocksDbTimerQueue.time(key);
+        }
+    }
+
     /**
      * Scans from the earliest known time, not the domain's start, where fired timers leave
      * tombstones; and takes the new earliest time from where the scan stopped, not from a new scan.
      */
     @Override
     public List<DueTimer> pollDue(TimeDomain domain, long upTo, int max) {
-        List<byte[][]> found = new ArrayList<>(); // {state, key, value}
+        List<Found> found = new ArrayList<>();
         long next = Long.MAX_VALUE; // the earliest timer left, among those the scans stopped at
         byte[] from = key(domain, earliest(domain), new byte[0]);
         for (int state : timerStates) {
@@ -102,26 +110,37 @@ final class RocksDbTimerQueue extends TimerQueue {
                         next = Math.min(next, time(key));
                         break;
                     }
-                    found.add(new byte[][] { { (byte) state }, key, it.value() });
+                    found.add(new Found(state, key, it.value()));
                     taken++;
                 }
             }
         }
-        found.sort(Comparator.comparingLong(entry -> time(entry[1])));
-        List<byte[][]> taken = found.subList(0, Math.min(max, found.size()));
+        found.sort(Comparator.comparingLong(Found::time));
+        List<Found> taken = found.subList(0, Math.min(max, found.size()));
         if (found.size() > taken.size()) {
-            next = Math.min(next, time(found.get(taken.size())[1]));
+            next = Math.min(next, found.get(taken.size()).time());
         }
         List<DueTimer> due = new ArrayList<>(taken.size());
-        List<byte[][]> deletes = new ArrayList<>(taken.size());
-        for (byte[][] entry : taken) {
-            int state = entry[0][0];
-            deletes.add(new byte[][] { entry[0], entry[1] });
-            due.add(new DueTimer(state, recordKey(entry[1], entry[2]), domain, time(entry[1])));
+        java.util.Map<Integer, List<byte[]>> deletes = new java.util.TreeMap<>();
+        for (Found entry : taken) {
+            try {
+                due.add(new DueTimer(entry.state(), recordKey(entry.key(), entry.type()), domain, entry.time()));
+            } catch (RuntimeException e) {
+                // Left in place, it would stop every later timer of the shard from firing.
+                LOG.errorf(e, "A timer at %d of shard %d has a record key that cannot be decoded; it is dropped",
+                        entry.time(), shard.id());
+            }
+            deletes.computeIfAbsent(entry.state(), state -> new ArrayList<>()).add(entry.key());
         }
-        shard.deleteAll(deletes);
+        deletes.forEach(shard::deleteAll);
         earliestOf(domain).set(next);
         return due;
+    }
+
+    @Override
+    public void putBack(DueTimer timer) {
+        Object plain = RecordKeys.denormalize(timer.key());
+        register(timer.state(), timer.key(), StoredBytes.encode(codecs.forKey(plain), plain), timer.domain(), timer.time());
     }
 
     private Object recordKey(byte[] key, byte[] type) {

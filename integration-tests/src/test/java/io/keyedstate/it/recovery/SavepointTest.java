@@ -44,7 +44,7 @@ class SavepointTest {
                 first.kill();
             }
             assertThat(Files.list(run.checkpoints.resolve("quarkus-keyed-state-sample-app/savepoints/before-upgrade")))
-                    .hasSize(8); // 4 word-count and 4 fraud-scoring partitions
+                    .hasSize(12); // 4 word-count, 4 fraud-scoring and 4 click-session partitions
 
             config.put("quarkus.keyed-state.checkpoint.restore-from", "before-upgrade");
             try (SampleAppProcess restored = SampleAppProcess.start("from-savepoint", config, run.logs)) {

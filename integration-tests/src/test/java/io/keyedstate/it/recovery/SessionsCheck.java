@@ -75,8 +75,14 @@ final class SessionsCheck {
         });
         Map<String, String> expected = new TreeMap<>();
         clicks.forEach((user, c) -> expected.put(user, "clicks=" + c[0] + " first=" + c[1] + " last=" + c[2]));
-        await().atMost(timeout).pollInterval(Duration.ofMillis(500))
-                .until(() -> summaries.keySet().containsAll(expected.keySet()));
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(500))
+                    .until(() -> summaries.keySet().containsAll(expected.keySet()));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            List<String> missing = expected.keySet().stream().filter(user -> !summaries.containsKey(user)).toList();
+            throw new AssertionError(missing.size() + " of " + expected.size() + " users have no session after " + timeout
+                    + ": " + missing.subList(0, Math.min(10, missing.size())), e);
+        }
         expected.forEach((user, session) -> assertThat(Set.copyOf(summaries.get(user)))
                 .as("sessions of %s (duplicates allowed: timers fire at least once)", user).containsExactly(session));
         assertThat(summaries.keySet()).as("users with sessions").isSubsetOf(
