@@ -497,19 +497,6 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
-    /** The largest record timestamp admitted on the shard's inputs (restored ones included), or {@code Long.MIN_VALUE}. */
-    public long maxTimestamp(int shardId) {
-        Shard shard = shards.get(shardId);
-        if (shard == null) {
-            return Long.MIN_VALUE;
-        }
-        long max = Long.MIN_VALUE;
-        for (InputPartition input : inputsOf(shard).keySet()) {
-            max = Math.max(max, input.maxTimestamp());
-        }
-        return max;
-    }
-
     /** The shards this instance owns now. */
     public List<Integer> ownedShards() {
         return shards.values().stream().filter(shard -> !shard.owners.isEmpty()).map(shard -> shard.id).toList();

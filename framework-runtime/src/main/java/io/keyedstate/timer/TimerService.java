@@ -110,9 +110,7 @@ public final class TimerService implements AutoCloseable {
                 if (!owned.contains(shard.id())) {
                     continue; // kept locally after a revocation, in case it comes back: not ours to fire
                 }
-                TimerQueue queue = shard.timers();
-                queue.advanceWatermark(watermark(coordinator.maxTimestamp(shard.id()))); // a restored one, before any record
-                if (queue.hasDue(now)) {
+                if (shard.timers().hasDue(now)) {
                     requestRound(shard.id());
                 }
             }
