@@ -2,11 +2,9 @@ package io.keyedstate.deployment.devservices;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
@@ -51,17 +49,17 @@ class EmbeddedKafkaBrokerExitTest {
 
         static final String MARKER = "LOG_DIR=";
 
-        public static void main(String[] args) throws IOException {
+        public static void main(String[] args) {
             SharedKafkaBroker.bootstrapServers(OptionalInt.empty(), 1);
-            try (var dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-                List<Path> ours = dirs.filter(dir -> dir.getFileName().toString().startsWith("keyed-state-kafka-"))
-                        .filter(dir -> Files.exists(dir.resolve("meta.properties")))
-                        .toList();
-                // The broker just formatted its directory: the newest one with meta.properties is ours.
-                Path newest = ours.stream().max((a, b) -> Long.compare(a.toFile().lastModified(), b.toFile().lastModified()))
-                        .orElseThrow();
-                System.out.println(MARKER + newest);
+            // Its own broker's directory, named after it: guessing the newest one in the temporary
+            // directory could pick another JVM's broker, whose directory changes as it creates topics.
+            String checkpoints = SharedKafkaBroker.checkpointDir();
+            Path logDir = Path.of(checkpoints.substring(0, checkpoints.length() - "-checkpoints".length()));
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                System.out.println(logDir + " is not the broker's directory");
+                System.exit(2); // else the test's "deleted" would hold for any wrong path
             }
+            System.out.println(MARKER + logDir);
             System.exit(0);
         }
     }
