@@ -101,10 +101,6 @@ final class SessionsCheck {
                 .mapToLong(entry -> entry.getValue().size() - Set.copyOf(entry.getValue()).size()).sum();
     }
 
-    /** When the first group of users went quiet, in wall-clock time (it clicks for its first 2 s). */
-    long firstGroupQuietAt() {
-        return start + 2_000;
-    }
 
     private void readSessions() {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(run.consumerProperties("sessions-" + run.id))) {

@@ -234,6 +234,19 @@ final class WordCountRun implements AutoCloseable {
         }
     }
 
+    /** Whether {@code group} has committed every record of {@code topic}: processed, and checkpointed. */
+    boolean committedToEnd(String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            latest.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        var ends = admin.listOffsets(latest).all().get();
+        return ends.entrySet().stream().allMatch(end -> end.getValue().offset() == 0
+                || (committed.get(end.getKey()) != null && committed.get(end.getKey()).offset() >= end.getValue().offset()));
+    }
+
     boolean isClosed() {
         return closed.get();
     }
