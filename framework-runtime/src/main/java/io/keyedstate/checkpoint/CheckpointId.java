@@ -6,15 +6,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A checkpoint's folder name, {@code chk-<n>-g<generation>}. The generation is the consumer-group
- * generation of the owner that wrote it: it keeps the names of two owners apart, so neither can
- * overwrite the other's files, and it ranks checkpoints, so a stale owner (a zombie) that goes on
- * writing after a rebalance can never be chosen over the new owner. The sequence number orders the
- * checkpoints of one generation and grows across owners.
+ * A checkpoint's folder name, {@code chk-<n>-g<generation>-<owner>}. The generation is the
+ * consumer-group generation of the owner that wrote it: it ranks checkpoints, so a stale owner (a
+ * zombie) that goes on writing after a rebalance can never be chosen over the new owner. The owner
+ * is a token drawn once per process: with static group membership two incarnations of one member
+ * share a generation, and the token keeps their names apart, so neither can overwrite the other's
+ * files. The sequence number orders the checkpoints of one generation and grows across owners.
+ * Names without an owner, from before it was added, still parse.
  */
-record CheckpointId(long n, int generation) {
+record CheckpointId(long n, int generation, String owner) {
 
-    private static final Pattern NAME = Pattern.compile("chk-(\\d+)-g(-?\\d+)");
+    private static final Pattern NAME = Pattern.compile("chk-(\\d+)-g(-?\\d+)(?:-([a-z0-9]+))?");
 
     /**
      * Newest first, as seen by an owner in generation {@code current}: higher generations first,
@@ -35,10 +37,16 @@ record CheckpointId(long n, int generation) {
         if (!matcher.matches()) {
             return Optional.empty();
         }
-        return Optional.of(new CheckpointId(Long.parseLong(matcher.group(1)), Integer.parseInt(matcher.group(2))));
+        return Optional.of(new CheckpointId(Long.parseLong(matcher.group(1)), Integer.parseInt(matcher.group(2)),
+                matcher.group(3)));
     }
 
     String name() {
-        return "chk-" + n + "-g" + generation;
+        return "chk-" + n + "-g" + generation + (owner == null ? "" : "-" + owner);
+    }
+
+    /** A token for the owner names of one process: random, so it differs across restarts and hosts. */
+    static String newOwnerToken() {
+        return Long.toString(java.util.UUID.randomUUID().getMostSignificantBits() & Long.MAX_VALUE, 36);
     }
 }

@@ -35,6 +35,17 @@ class CheckpointIdTest {
     @Test
     void onlyFolderNamesOfCheckpointsParse() {
         assertThat(CheckpointId.parse("shared")).isEmpty();
-        assertThat(CheckpointId.parse("chk-3-g-1")).hasValue(new CheckpointId(3, -1));
+        assertThat(CheckpointId.parse("chk-3-g-1")).hasValue(new CheckpointId(3, -1, null));
+        assertThat(CheckpointId.parse("chk-3-g7-k2x9")).hasValue(new CheckpointId(3, 7, "k2x9"));
+        assertThat(CheckpointId.parse("chk-3-g7-../x")).isEmpty();
+    }
+
+    @Test
+    void twoIncarnationsOfAStaticMemberNeverNameACheckpointAlike() {
+        // With group.instance.id the generation survives a restart: only the owner token tells them apart.
+        String first = new CheckpointId(5, 1, CheckpointId.newOwnerToken()).name();
+        String second = new CheckpointId(5, 1, CheckpointId.newOwnerToken()).name();
+        assertThat(first).isNotEqualTo(second);
+        assertThat(CheckpointId.parse(first).orElseThrow().name()).isEqualTo(first);
     }
 }
