@@ -29,6 +29,9 @@ public interface CheckpointStorage extends AutoCloseable {
     /** The names of the entries directly under {@code folder}; empty if it does not exist. */
     List<String> list(String folder) throws IOException;
 
+    /** When {@code path} was last written; {@link java.nio.file.NoSuchFileException} if there is none. */
+    java.time.Instant lastModified(String path) throws IOException;
+
     /** Deletes the file {@code path}; nothing if it does not exist. */
     void delete(String path) throws IOException;
 

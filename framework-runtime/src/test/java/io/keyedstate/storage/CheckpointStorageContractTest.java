@@ -126,6 +126,18 @@ class CheckpointStorageContractTest {
 
     @ParameterizedTest
     @MethodSource("storages")
+    void aFileKnowsWhenItWasWritten(String kind) throws Exception {
+        CheckpointStorage storage = storage(kind);
+        java.time.Instant before = java.time.Instant.now().minusSeconds(2); // S3 keeps whole seconds
+        storage.write("app/words-0/shared/chk-1-g1-a.sst", Files.writeString(local.resolve("a.sst"), "a"));
+        assertThat(storage.lastModified("app/words-0/shared/chk-1-g1-a.sst"))
+                .isBetween(before, java.time.Instant.now().plusSeconds(2));
+        assertThatThrownBy(() -> storage.lastModified("app/words-0/shared/gone.sst"))
+                .isInstanceOf(NoSuchFileException.class);
+    }
+
+    @ParameterizedTest
+    @MethodSource("storages")
     void pathsCannotLeaveTheRoot(String kind) throws Exception {
         CheckpointStorage storage = storage(kind);
         assertThatThrownBy(() -> storage.read("../outside")).isInstanceOf(IllegalArgumentException.class);

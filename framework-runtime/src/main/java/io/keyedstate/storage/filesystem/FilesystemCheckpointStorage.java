@@ -87,6 +87,11 @@ public final class FilesystemCheckpointStorage implements CheckpointStorage {
     }
 
     @Override
+    public java.time.Instant lastModified(String path) throws IOException {
+        return Files.getLastModifiedTime(resolve(path)).toInstant();
+    }
+
+    @Override
     public void delete(String path) throws IOException {
         Files.deleteIfExists(resolve(path));
     }

@@ -24,6 +24,7 @@ import javax.net.ssl.X509TrustManager;
 import org.jboss.logging.Logger;
 
 import io.keyedstate.storage.CheckpointStorage;
+import io.keyedstate.storage.StorageUnavailableException;
 import io.minio.BucketExistsArgs;
 import io.minio.DownloadObjectArgs;
 import io.minio.GetObjectArgs;
@@ -231,6 +232,13 @@ public final class S3CheckpointStorage implements CheckpointStorage {
     }
 
     @Override
+    public java.time.Instant lastModified(String path) throws IOException {
+        String key = key(path);
+        return call("stat " + key, () -> client.statObject(io.minio.StatObjectArgs.builder().bucket(settings.bucket())
+                .object(key).build()).lastModified().toInstant());
+    }
+
+    @Override
     public void delete(String path) throws IOException {
         String key = key(path);
         call("delete " + key, () -> {
@@ -304,12 +312,20 @@ public final class S3CheckpointStorage implements CheckpointStorage {
                 if ("NoSuchKey".equals(code)) {
                     throw new NoSuchFileException(describe() + "/" + what.substring(what.indexOf(' ') + 1));
                 }
-                if (!isTransient(e.response() == null ? 0 : e.response().code(), code) || attempt >= settings.attempts()) {
+                boolean isTransient = isTransient(e.response() == null ? 0 : e.response().code(), code);
+                if (!isTransient) {
                     throw new IOException("S3 " + what + " failed: " + code + " " + e.errorResponse().message(), e);
                 }
+                if (attempt >= settings.attempts()) {
+                    throw new StorageUnavailableException("S3 " + what + " failed: " + code + " " + e.errorResponse().message(),
+                            e);
+                }
             } catch (IOException | io.minio.errors.ServerException e) {
-                if (e instanceof NoSuchFileException || attempt >= settings.attempts()) {
-                    throw e instanceof IOException io ? io : new IOException("S3 " + what + " failed: " + e.getMessage(), e);
+                if (e instanceof NoSuchFileException) {
+                    throw (NoSuchFileException) e;
+                }
+                if (attempt >= settings.attempts()) {
+                    throw new StorageUnavailableException("S3 " + what + " failed: " + e.getMessage(), e);
                 }
             } catch (Exception e) {
                 throw new IOException("S3 " + what + " failed: " + e.getMessage(), e);
