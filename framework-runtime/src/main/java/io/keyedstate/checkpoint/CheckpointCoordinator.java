@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -58,8 +60,13 @@ public final class CheckpointCoordinator implements AutoCloseable {
         static final Purpose CHECKPOINT = new Purpose(false, null);
     }
 
-    /** A completed checkpoint of a shard and the offsets to commit, per channel. */
-    record Completed(CheckpointManifest manifest, Map<KeyedStateCommitHandler, Map<TopicPartition, OffsetAndMetadata>> offsets) {
+    /**
+     * A completed checkpoint of a shard and the offsets to commit, per channel.
+     *
+     * @param ownership the shard's ownership the checkpoint was taken in
+     */
+    record Completed(CheckpointManifest manifest, Map<KeyedStateCommitHandler, Map<TopicPartition, OffsetAndMetadata>> offsets,
+            long ownership) {
     }
 
     private final StateBackend backend;
@@ -79,6 +86,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private final AtomicInteger failureStreak = new AtomicInteger();
     private final AtomicInteger restoresInProgress = new AtomicInteger();
     private final AtomicLong completedCount = new AtomicLong();
+    /** Names this process's checkpoints apart from those of any other incarnation of the same group member. */
+    private final String ownerToken = CheckpointId.newOwnerToken();
     private volatile boolean closed;
     private volatile CheckpointManifest lastCompleted;
     private volatile TimestampListener timestampListener;
@@ -94,7 +103,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         this.worker = Executors.newFixedThreadPool(2, daemonThreads("keyed-state-checkpoint"));
         this.uploads = Executors.newFixedThreadPool(settings.uploadThreads(), daemonThreads("keyed-state-upload"));
         this.uploader = new CheckpointUploader(storage, uploads, settings.inlineThreshold());
-        this.restore = new CheckpointRestore(storage, backend);
+        this.restore = new CheckpointRestore(storage, backend, settings.restoreTimeout());
         LOG.infof("Keyed-state checkpoints every %s to %s/%s", settings.interval(), storage.describe(),
                 settings.applicationFolder());
         timer.schedule(this::round, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
@@ -123,6 +132,40 @@ public final class CheckpointCoordinator implements AutoCloseable {
         return restoresInProgress.get() > 0 || !assignedOnce.containsAll(handlers);
     }
 
+    /**
+     * The partitions that have checkpoints of which none could be restored, and are therefore not
+     * processed, by shard folder name, with why.
+     */
+    public Map<String, String> unrecoverableShards() {
+        Map<String, String> unrecoverable = new TreeMap<>();
+        shards.values().forEach(shard -> {
+            String reason = shard.unrecoverable;
+            if (reason != null && !shard.owners.isEmpty()) {
+                unrecoverable.put(shard.folderName, reason);
+            }
+        });
+        return unrecoverable;
+    }
+
+    /**
+     * The partitions with records not yet in a checkpoint whose last completed checkpoint (or,
+     * without one, their assignment) is older than {@code checkpoint.unhealthy-after-intervals}
+     * intervals, with the age in seconds.
+     */
+    public Map<String, Long> staleShards() {
+        long now = System.currentTimeMillis();
+        long limit = settings.interval().toMillis() * settings.unhealthyAfterIntervals();
+        Map<String, Long> stale = new TreeMap<>();
+        shards.values().forEach(shard -> {
+            long age = now - shard.checkpointedAtMillis;
+            if (age > limit && !shard.owners.isEmpty() && shard.unrecoverable == null && inputsOf(shard).keySet().stream()
+                    .anyMatch(input -> input.changedSince(input.checkpointedOffset()))) {
+                stale.put(shard.folderName, age / 1000);
+            }
+        });
+        return stale;
+    }
+
     /** Checkpoints failed in a row, reset by the next round that completes. */
     public int failureStreak() {
         return failureStreak.get();
@@ -149,42 +192,83 @@ public final class CheckpointCoordinator implements AutoCloseable {
         try {
             for (TopicPartition partition : partitions) {
                 Shard shard = shards.computeIfAbsent(shardIds.id(handler.channel, partition.partition()), Shard::new);
-                long start;
+                Long restored;
                 long startTimestamp;
+                boolean fromBeginning;
+                String unrecoverable;
                 synchronized (shard) {
                     if (shard.owners.isEmpty()) {
                         shard.generation = generation;
+                        shard.ownership++;
+                        shard.checkpointedAtMillis = System.currentTimeMillis();
                         activate(shard, consumer);
                     }
-                    start = shard.restoredOffsets.getOrDefault(partition.toString(), -1L);
+                    restored = shard.restoredOffsets.get(partition.toString());
                     startTimestamp = shard.restoredTimestamps.getOrDefault(partition.toString(), Long.MIN_VALUE);
+                    fromBeginning = shard.fromBeginning;
+                    unrecoverable = shard.unrecoverable;
                     shard.owners.add(partition);
                 }
-                if (start >= 0) {
-                    consumer.seek(partition, start);
+                if (unrecoverable != null) {
+                    consumer.pause(List.of(partition));
+                    handler.track(partition, shard.id, generation, -1, Long.MIN_VALUE, true);
+                    continue;
                 }
-                InputPartition input = handler.track(partition, shard.id, generation, start, startTimestamp);
+                long start = startOffset(consumer, partition, shard, restored, fromBeginning);
+                InputPartition input = handler.track(partition, shard.id, generation, start, startTimestamp, false);
                 if (startTimestamp != Long.MIN_VALUE) {
                     timestampAdvanced(input); // the restored watermark, before any record is replayed
                 }
-                LOG.debugf("Channel '%s' owns %s from offset %s", handler.channel, partition,
-                        start >= 0 ? start : "committed");
+                LOG.debugf("Channel '%s' owns %s from offset %d", handler.channel, partition, start);
             }
             dropReleasedShardsExcept(handler, partitions);
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot restore keyed state for " + partitions + " from " + storage.describe()
-                    + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while restoring keyed state for " + partitions, e);
         } finally {
             restoresInProgress.decrementAndGet();
             assignedOnce.add(handler);
         }
     }
 
-    private void activate(Shard shard, Consumer<?, ?> consumer) throws IOException {
+    /**
+     * Where processing of {@code partition} starts, made explicit so that every manifest records
+     * it: the restored checkpoint's offset, the beginning of the partition when it is reprocessed,
+     * or else the group's committed position.
+     */
+    private static long startOffset(Consumer<?, ?> consumer, TopicPartition partition, Shard shard, Long restored,
+            boolean fromBeginning) {
+        if (fromBeginning) {
+            consumer.seekToBeginning(List.of(partition));
+        } else if (restored != null) {
+            consumer.seek(partition, restored);
+            return restored;
+        } else if (shard.last != null) {
+            LOG.warnf("The state of partition %s was restored from %s, which records no offset for %s: processing resumes"
+                    + " at the group's committed offset", shard.folderName, shard.last.id(), partition);
+        }
+        try {
+            return consumer.position(partition);
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not read the position of %s (%s): its first checkpoint records none", partition,
+                    e.getMessage());
+            return -1;
+        }
+    }
+
+    private void activate(Shard shard, Consumer<?, ?> consumer) throws InterruptedException {
         shard.tail.handle((ignored, failure) -> null).join(); // a checkpoint of a previous ownership still finishing
-        List<CheckpointId> ids = checkpointIds(shard);
-        ids.stream().mapToLong(CheckpointId::n).max().ifPresent(max -> shard.nextN = Math.max(shard.nextN, max + 1));
-        Optional<CheckpointId> newest = newestComplete(shard, ids);
+        shard.unrecoverable = null;
+        shard.fromBeginning = false;
+        List<CheckpointId> listed = null;
+        Optional<CheckpointId> newest = Optional.empty();
+        try {
+            listed = checkpointIds(shard);
+            listed.stream().mapToLong(CheckpointId::n).max().ifPresent(max -> shard.nextN = Math.max(shard.nextN, max + 1));
+            newest = newestComplete(shard, listed);
+        } catch (IOException e) {
+            listed = null; // the restore lists again, retrying storage errors
+        }
         if (shard.localCheckpoint != null && newest.isPresent() && newest.get().name().equals(shard.localCheckpoint)
                 && shard.last != null && shard.last.id().equals(shard.localCheckpoint)) {
             // Processing resumes where that checkpoint ends, not where the shard was first restored from.
@@ -197,39 +281,96 @@ public final class CheckpointCoordinator implements AutoCloseable {
         shard.localCheckpoint = null;
         long started = System.nanoTime();
         Optional<String> savepoint = settings.restoreFrom();
-        Optional<CheckpointManifest> restored = restore.restore(shard.id, shard.folder, ids, savepoint,
-                savepoint.map(name -> savepointFolder(name) + "/" + shard.folderName).orElse(null));
-        if (restored.isEmpty()) {
-            shard.restoredOffsets = Map.of();
-            shard.restoredTimestamps = Map.of();
-            shard.origin = null;
-            shard.last = null;
+        List<CheckpointId> alreadyListed = listed;
+        CheckpointRestore.Outcome outcome = restore.restore(shard.id, shard.folder, () -> {
+            if (alreadyListed != null) {
+                return alreadyListed;
+            }
+            List<CheckpointId> ids = checkpointIds(shard);
+            ids.stream().mapToLong(CheckpointId::n).max().ifPresent(max -> shard.nextN = Math.max(shard.nextN, max + 1));
+            return ids;
+        }, savepoint, savepoint.map(name -> savepointFolder(name) + "/" + shard.folderName).orElse(null));
+        startEmpty(shard);
+        if (outcome instanceof CheckpointRestore.NeverCheckpointed) {
             LOG.infof("Partition %s has no checkpoint in %s/%s: its state starts empty", shard.folderName,
                     storage.describe(), shard.folder);
             return;
         }
-        CheckpointManifest manifest = restored.get();
-        if (beyondLogEnd(shard, manifest, consumer)) {
+        if (outcome instanceof CheckpointRestore.Unrecoverable failed) {
+            unrecoverable(shard, failed.attempts(), failed.storageUnavailable());
+            return;
+        }
+        CheckpointManifest manifest = ((CheckpointRestore.Restored) outcome).manifest();
+        String beyondLogEnd = beyondLogEnd(manifest, consumer);
+        if (beyondLogEnd != null) {
             backend.drop(shard.id);
-            shard.restoredOffsets = Map.of();
-            shard.restoredTimestamps = Map.of();
-            shard.origin = null;
-            shard.last = null;
+            unrecoverable(shard, List.of(manifest.id() + " " + beyondLogEnd), false);
             return;
         }
         shard.restoredOffsets = manifest.offsets();
         shard.restoredTimestamps = manifest.timestamps();
         shard.origin = manifest.savepoint() ? savepoint.orElse(manifest.origin()) : manifest.origin();
         shard.last = manifest;
-        retain(shard); // what a crash left behind: partial checkpoints, unreferenced shared files
         long nanos = System.nanoTime() - started;
         LOG.infof("Restored partition %s from %s (%,d bytes, offsets %s) in %d ms", shard.folderName, manifest.id(),
                 manifest.totalBytes(), manifest.offsets(), TimeUnit.NANOSECONDS.toMillis(nanos));
         listeners.forEach(listener -> listener.restored(shard.folderName, manifest, nanos));
     }
 
-    /** A checkpoint past the end of its topic belongs to an earlier topic of the same name (deleted, recreated). */
-    private boolean beyondLogEnd(Shard shard, CheckpointManifest manifest, Consumer<?, ?> consumer) {
+    private static void startEmpty(Shard shard) {
+        shard.restoredOffsets = Map.of();
+        shard.restoredTimestamps = Map.of();
+        shard.origin = null;
+        shard.last = null;
+    }
+
+    /**
+     * A shard with checkpoints of which none can be restored: never processed with state it is not
+     * sure of. Unless configuration says otherwise, it is kept from processing; on storage that
+     * kept failing, always.
+     */
+    private void unrecoverable(Shard shard, List<String> attempts, boolean storageUnavailable) {
+        String tried = attempts.stream().map(attempt -> "\n  - " + attempt).collect(java.util.stream.Collectors.joining());
+        UnrecoverableShardPolicy policy = storageUnavailable ? UnrecoverableShardPolicy.FAIL : settings.unrecoverableShard();
+        backend.drop(shard.id);
+        switch (policy) {
+            case REPROCESS -> {
+                shard.fromBeginning = true;
+                LOG.warnf("Partition %s has checkpoints in %s/%s, but none can be restored:%s%nAs configured"
+                        + " (quarkus.keyed-state.checkpoint.unrecoverable-shard=reprocess), its state starts empty and the"
+                        + " partition is read again from its beginning: the state is exact only if the topic still holds"
+                        + " every record", shard.folderName, storage.describe(), shard.folder, tried);
+            }
+            case START_EMPTY -> LOG.warnf("Partition %s has checkpoints in %s/%s, but none can be restored:%s%nAs configured"
+                    + " (quarkus.keyed-state.checkpoint.unrecoverable-shard=start-empty), its state starts empty and"
+                    + " processing continues from the group's committed offset: what the state held is lost",
+                    shard.folderName, storage.describe(), shard.folder, tried);
+            case FAIL -> {
+                shard.unrecoverable = storageUnavailable
+                        ? "checkpoint storage kept failing for " + settings.restoreTimeout() + " while restoring it"
+                        : "none of its checkpoints can be restored";
+                LOG.errorf("Partition %s has checkpoints in %s/%s, but %s:%s%nIts records are not processed, and nothing"
+                        + " of it is committed or deleted; readiness is DOWN. Ways out: %s", shard.folderName,
+                        storage.describe(), shard.folder, storageUnavailable
+                                ? "storage kept failing for " + settings.restoreTimeout() + " (quarkus.keyed-state"
+                                        + ".checkpoint.restore-timeout)"
+                                : "none of them can be restored",
+                        tried, storageUnavailable
+                                ? "once storage answers again, restart the instance or let the partition move (a"
+                                        + " rebalance restores it again)"
+                                : "restore a savepoint (quarkus.keyed-state.checkpoint.restore-from=<name>); or set"
+                                        + " quarkus.keyed-state.checkpoint.unrecoverable-shard=reprocess to rebuild the"
+                                        + " state from the beginning of the partition, or =start-empty to drop it and"
+                                        + " continue from the committed offset; then restart");
+            }
+        }
+    }
+
+    /**
+     * Why a checkpoint recording offsets past the end of its partitions cannot be trusted (the
+     * topic was deleted and created again, or its log was truncated), or null if it can.
+     */
+    private static String beyondLogEnd(CheckpointManifest manifest, Consumer<?, ?> consumer) {
         Map<TopicPartition, Long> recorded = new HashMap<>();
         manifest.offsets().forEach((name, offset) -> {
             int dash = name.lastIndexOf('-');
@@ -239,31 +380,48 @@ public final class CheckpointCoordinator implements AutoCloseable {
         for (Map.Entry<TopicPartition, Long> entry : recorded.entrySet()) {
             Long end = ends.get(entry.getKey());
             if (end != null && entry.getValue() > end) {
-                LOG.warnf("Checkpoint %s of partition %s records offset %d of %s, but that partition ends at %d: the"
-                        + " topic was deleted or truncated since. The checkpoint is ignored and the state starts empty",
-                        manifest.id(), shard.folderName, entry.getValue(), entry.getKey(), end);
-                return true;
+                return "records offset " + entry.getValue() + " of " + entry.getKey() + ", but that partition ends at "
+                        + end + ": the topic was deleted and created again, or its log truncated";
             }
         }
-        return false;
+        return null;
     }
 
     void revoked(KeyedStateCommitHandler handler, Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        // Partitions lost (the member was dropped from the group) may already be processed by their
+        // next owner: no final checkpoint, which would only race it.
+        boolean lost = consumer.groupMetadata().generationId() < 0;
+        if (lost) {
+            LOG.warnf("Channel '%s' lost %s without a rebalance (this instance was dropped from its group): no final"
+                    + " checkpoint, their next owner restores the last one", handler.channel, partitions);
+        }
         Map<Integer, List<TopicPartition>> byShard = new TreeMap<>();
         partitions.forEach(tp -> byShard.computeIfAbsent(shardIds.id(handler.channel, tp.partition()),
                 p -> new ArrayList<>()).add(tp));
+        // All final checkpoints at once, within one handover timeout, however many partitions go.
+        Map<Integer, CompletableFuture<Completed>> finals = new HashMap<>();
+        byShard.keySet().forEach(id -> {
+            Shard shard = shards.get(id);
+            if (shard != null && !lost && shard.unrecoverable == null) {
+                finals.put(id, checkpoint(shard, Purpose.CHECKPOINT));
+            }
+        });
+        long deadline = System.nanoTime() + settings.handoverTimeout().toNanos();
         for (Map.Entry<Integer, List<TopicPartition>> entry : byShard.entrySet()) {
             Shard shard = shards.get(entry.getKey());
             if (shard == null) {
                 continue;
             }
-            Completed completed = handOver(shard, handler, consumer);
+            CompletableFuture<Completed> last = finals.get(shard.id);
+            Completed completed = last == null ? null : handOver(shard, last, deadline, handler, consumer);
             synchronized (shard) {
                 entry.getValue().forEach(tp -> {
                     handler.untrack(tp);
                     shard.owners.remove(tp);
                 });
                 if (shard.owners.isEmpty()) {
+                    shard.ownership++; // a checkpoint still running is abandoned before its manifest
+                    shard.unrecoverable = null;
                     // Kept locally in case the partition comes straight back (eager rebalancing revokes everything).
                     shard.localCheckpoint = completed != null && completed.manifest() != null
                             ? completed.manifest().id()
@@ -277,10 +435,10 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     /** The final checkpoint before a partition is let go; null if it failed, a skipped result if nothing changed. */
-    private Completed handOver(Shard shard, KeyedStateCommitHandler handler, Consumer<?, ?> consumer) {
+    private Completed handOver(Shard shard, CompletableFuture<Completed> finalCheckpoint, long deadline,
+            KeyedStateCommitHandler handler, Consumer<?, ?> consumer) {
         try {
-            Completed completed = checkpoint(shard, Purpose.CHECKPOINT)
-                    .get(settings.handoverTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            Completed completed = finalCheckpoint.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (completed.manifest() != null) {
                 Map<TopicPartition, OffsetAndMetadata> own = completed.offsets().getOrDefault(handler, Map.of());
                 if (!own.isEmpty()) {
@@ -357,17 +515,31 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private CompletableFuture<List<CheckpointManifest>> runOnAllShards(Purpose purpose) {
         List<CompletableFuture<Completed>> runs = new ArrayList<>();
         for (Shard shard : shards.values()) {
-            if (!shard.owners.isEmpty()) {
-                runs.add(checkpoint(shard, purpose).thenApply(completed -> {
-                    if (!purpose.savepoint()) {
-                        completed.offsets().forEach(KeyedStateCommitHandler::commit);
-                    }
-                    return completed;
-                }));
+            if (!shard.owners.isEmpty() && shard.unrecoverable == null) {
+                runs.add(checkpoint(shard, purpose).thenCompose(completed -> purpose.savepoint() || completed.manifest() == null
+                        ? CompletableFuture.completedFuture(completed)
+                        : commitThenRetain(shard, completed)));
             }
         }
         return CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).thenApply(ignored -> runs.stream()
                 .map(CompletableFuture::join).map(Completed::manifest).filter(java.util.Objects::nonNull).toList());
+    }
+
+    /**
+     * Commits a completed checkpoint's offsets, then deletes what it made obsolete. The consumer
+     * group accepts the commit only from the partition's current owner, so a stale owner (dropped
+     * from the group, or a fenced instance of a static member) never gets to retention, where it
+     * could delete files its successor uses.
+     */
+    private CompletableFuture<Completed> commitThenRetain(Shard shard, Completed completed) {
+        CompletableFuture<?>[] commits = completed.offsets().entrySet().stream()
+                .map(entry -> entry.getKey().commit(entry.getValue())).toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(commits).handleAsync((ignored, failure) -> {
+            if (failure == null) {
+                retain(shard, completed.ownership(), completed.manifest().n());
+            }
+            return completed;
+        }, worker);
     }
 
     private CompletableFuture<Completed> checkpoint(Shard shard, Purpose purpose) {
@@ -388,14 +560,18 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     private CompletableFuture<Completed> run(Shard shard, Purpose purpose) {
+        long ownership = shard.ownership;
         Map<InputPartition, KeyedStateCommitHandler> inputs = inputsOf(shard);
         boolean changed = inputs.keySet().stream().anyMatch(input -> input.changedSince(input.checkpointedOffset()));
-        if (inputs.isEmpty() || (!purpose.savepoint() && !changed)) {
-            return CompletableFuture.completedFuture(new Completed(null, Map.of()));
+        if (inputs.isEmpty() || shard.unrecoverable != null || (!purpose.savepoint() && !changed)) {
+            return CompletableFuture.completedFuture(new Completed(null, Map.of(), ownership));
         }
         long started = System.nanoTime();
         Map<String, CheckpointManifest.FileEntry> reusable = reusableFiles(shard, purpose);
         Map<InputPartition, CompletableFuture<Long>> barriers = new LinkedHashMap<>();
+        // Past the timeout the checkpoint fails and the next may start; a write still hanging then
+        // finds itself abandoned before the manifest.
+        AtomicBoolean abandoned = new AtomicBoolean();
         return gated(shard, () -> {
             inputs.keySet().forEach(input -> barriers.put(input, input.close()));
             LOG.debugf("Barrier of %s: waiting for %s", shard.folderName, inputs.keySet());
@@ -435,25 +611,33 @@ public final class CheckpointCoordinator implements AutoCloseable {
                         }
                     }
                     long asyncStarted = System.nanoTime();
-                    CheckpointManifest manifest = write(shard, purpose, generation, offsets, synced.timestamps(), synced.snapshot(),
-                            reusable);
+                    CheckpointManifest manifest = write(shard, () -> shard.ownership == ownership && !abandoned.get(), purpose,
+                            generation, offsets, synced.timestamps(), synced.snapshot(), reusable);
                     long asyncNanos = System.nanoTime() - asyncStarted;
                     if (!purpose.savepoint()) {
                         barriers.forEach((input, barrier) -> input.checkpointed(barrier.join()));
                         shard.last = manifest;
+                        shard.checkpointedAtMillis = System.currentTimeMillis();
                         completedCount.incrementAndGet();
                         lastCompleted = manifest;
-                        retain(shard);
                     }
                     LOG.debugf("Checkpoint %s of partition %s: %,d bytes in %d files, sync %d ms, async %d ms", manifest.id(),
                             shard.folderName, manifest.totalBytes(), manifest.files().size(),
                             TimeUnit.NANOSECONDS.toMillis(synced.nanos()), TimeUnit.NANOSECONDS.toMillis(asyncNanos));
                     listeners.forEach(listener -> listener.completed(shard.folderName, manifest, synced.nanos(), asyncNanos));
-                    return new Completed(manifest, commits);
+                    return new Completed(manifest, commits, ownership);
                 }, worker)
+                .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((completed, failure) -> {
                     if (failure != null) {
-                        listeners.forEach(listener -> listener.failed(shard.folderName, failure));
+                        abandoned.set(true);
+                        Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause()
+                                : failure;
+                        Throwable reported = cause instanceof TimeoutException
+                                ? new TimeoutException("the checkpoint of " + shard.folderName + " did not complete within "
+                                        + settings.timeout() + " (quarkus.keyed-state.checkpoint.timeout)")
+                                : failure;
+                        listeners.forEach(listener -> listener.failed(shard.folderName, reported));
                     }
                 });
     }
@@ -499,7 +683,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
     /** The shards this instance owns now. */
     public List<Integer> ownedShards() {
-        return shards.values().stream().filter(shard -> !shard.owners.isEmpty()).map(shard -> shard.id).toList();
+        return shards.values().stream().filter(shard -> !shard.owners.isEmpty() && shard.unrecoverable == null)
+                .map(shard -> shard.id).toList();
     }
 
     /**
@@ -510,7 +695,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
      */
     public CompletableFuture<Void> exclusively(int shardId, Supplier<CompletionStage<?>> action, Executor executor) {
         Shard shard = shards.get(shardId);
-        if (shard == null) {
+        if (shard == null || shard.unrecoverable != null) {
             return CompletableFuture.completedFuture(null);
         }
         return gated(shard, () -> exclusive(shard, action, executor));
@@ -542,7 +727,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
      */
     private Map<String, CheckpointManifest.FileEntry> reusableFiles(Shard shard, Purpose purpose) {
         CheckpointManifest last = shard.last;
-        if (!settings.incremental() || purpose.savepoint() || last == null) {
+        if (!settings.incremental() || purpose.savepoint() || last == null || shard.fullNext) {
             return Map.of();
         }
         Map<String, CheckpointManifest.FileEntry> reusable = new HashMap<>();
@@ -550,9 +735,14 @@ public final class CheckpointCoordinator implements AutoCloseable {
         return reusable;
     }
 
-    private CheckpointManifest write(Shard shard, Purpose purpose, int generation, Map<String, Long> offsets,
-            Map<String, Long> timestamps, ShardSnapshot snapshot, Map<String, CheckpointManifest.FileEntry> previous) {
-        CheckpointId id = new CheckpointId(shard.nextN++, generation);
+    /**
+     * Writes the snapshot's files, then its manifest, if {@code stillWanted} then holds: the
+     * partition was not let go and the checkpoint did not time out meanwhile.
+     */
+    private CheckpointManifest write(Shard shard, java.util.function.BooleanSupplier stillWanted, Purpose purpose,
+            int generation, Map<String, Long> offsets, Map<String, Long> timestamps, ShardSnapshot snapshot,
+            Map<String, CheckpointManifest.FileEntry> previous) {
+        CheckpointId id = new CheckpointId(shard.nextN++, generation, ownerToken);
         String folder = purpose.savepoint() ? savepointFolder(purpose.savepointName()) + "/" + shard.folderName
                 : shard.folder + "/" + id.name();
         // A savepoint is self-contained; a checkpoint shares immutable files with the last confirmed one.
@@ -571,9 +761,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
                     .mapToLong(CheckpointManifest.FileEntry::size).sum();
             CheckpointManifest manifest = new CheckpointManifest(id.name(), id.n(), generation, purpose.savepoint(),
                     shard.origin, backend.name(), Instant.now(), offsets, timestamps, codecVersions, files, uploaded);
+            requireStillReferencable(shard, files, previous);
+            if (!stillWanted.getAsBoolean()) {
+                throw new IllegalStateException("abandoned: it timed out, or the partition was let go, while it ran");
+            }
             storage.writeAtomically(folder + "/" + CheckpointManifest.NAME, manifest.toJson());
             if (!purpose.savepoint()) {
                 snapshot.confirmed();
+                if (previous.isEmpty()) {
+                    shard.fullNext = false;
+                }
             }
             return manifest;
         } catch (IOException | RuntimeException e) {
@@ -587,12 +784,41 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     /**
+     * A checkpoint that references shared files of the one before must know they still exist:
+     * retention by another owner, or a person, may have removed them. If one is gone, the
+     * checkpoint fails and the next one stores everything again.
+     */
+    private void requireStillReferencable(Shard shard, List<CheckpointManifest.FileEntry> files,
+            Map<String, CheckpointManifest.FileEntry> previous) throws IOException {
+        List<String> reused = files.stream().filter(file -> file.isShared() && previous.get(file.name()) == file)
+                .map(CheckpointManifest.FileEntry::location).toList();
+        if (reused.isEmpty()) {
+            return;
+        }
+        Set<String> present = new HashSet<>();
+        storage.list(shard.folder + "/shared").forEach(name -> present.add("shared/" + name));
+        for (String location : reused) {
+            if (!present.contains(location)) {
+                shard.fullNext = true;
+                throw new IllegalStateException("it would reference " + location
+                        + " of the checkpoint before, which is gone from storage; the next checkpoint stores every file");
+            }
+        }
+    }
+
+    /**
      * Keeps the newest {@code retained} complete checkpoints and whatever is newer; deletes the
      * rest (incomplete ones older than a complete one included), and the shared files that no
-     * kept checkpoint references: nothing a failed or crashed checkpoint wrote outlives the next
-     * checkpoint that completes.
+     * remaining manifest references: this process's own, of checkpoints up to {@code upToN} (a
+     * later one may be uploading), and other owners' once they are older than the checkpoint
+     * timeout (so no upload in flight loses them). Runs only while {@code ownership} holds, and
+     * never deletes what a later generation of the group wrote: that belongs to a newer owner (or
+     * to a consumer group created again, whose owner ranks it).
      */
-    private void retain(Shard shard) {
+    private void retain(Shard shard, long ownership, long upToN) {
+        if (shard.ownership != ownership) {
+            return;
+        }
         try {
             List<CheckpointId> ids = checkpointIds(shard);
             Set<String> referenced = new HashSet<>();
@@ -606,7 +832,12 @@ public final class CheckpointCoordinator implements AutoCloseable {
             for (CheckpointId id : ids) {
                 String folder = shard.folder + "/" + id.name();
                 boolean isBase = base != null && !base.savepoint() && id.name().equals(base.id());
-                if (complete >= settings.retained() && !isBase) {
+                boolean newerOwner = id.generation() > shard.generation;
+                if (newerOwner) {
+                    if (storage.list(folder).contains(CheckpointManifest.NAME)) {
+                        referencedBy(folder, referenced);
+                    }
+                } else if (complete >= settings.retained() && !isBase) {
                     storage.deleteAll(folder);
                 } else if (!storage.list(folder).contains(CheckpointManifest.NAME)) {
                     if (complete > 0) {
@@ -614,20 +845,40 @@ public final class CheckpointCoordinator implements AutoCloseable {
                     }
                 } else {
                     complete++;
-                    CheckpointManifest.fromJson(storage.read(folder + "/" + CheckpointManifest.NAME)).files().stream()
-                            .filter(CheckpointManifest.FileEntry::isShared)
-                            .forEach(file -> referenced.add(file.location()));
+                    referencedBy(folder, referenced);
                 }
             }
+            Instant uploadsInFlight = Instant.now().minus(settings.timeout());
             for (String name : storage.list(shard.folder + "/shared")) {
-                if (!referenced.contains("shared/" + name)) {
-                    storage.delete(shard.folder + "/shared/" + name);
+                String path = shard.folder + "/shared/" + name;
+                if (referenced.contains("shared/" + name) || shard.ownership != ownership) {
+                    continue;
+                }
+                OptionalLong own = ownSharedFileOf(name);
+                if (own.isPresent() ? own.getAsLong() <= upToN : storage.lastModified(path).isBefore(uploadsInFlight)) {
+                    storage.delete(path);
                 }
             }
         } catch (IOException | RuntimeException e) {
             LOG.warnf("Could not delete old checkpoints of partition %s: %s; retried after the next checkpoint",
                     shard.folderName, e.getMessage());
         }
+    }
+
+    /** The checkpoint number of a shared file this process uploaded ({@code <checkpoint id>-<file>}), if it did. */
+    private OptionalLong ownSharedFileOf(String name) {
+        int owner = name.indexOf("-" + ownerToken + "-");
+        if (!name.startsWith("chk-") || owner < 0) {
+            return OptionalLong.empty();
+        }
+        return CheckpointId.parse(name.substring(0, owner + 1 + ownerToken.length()))
+                .filter(id -> ownerToken.equals(id.owner())).map(id -> OptionalLong.of(id.n())).orElse(OptionalLong.empty());
+    }
+
+    /** Adds the shared files the manifest in {@code folder} references. */
+    private void referencedBy(String folder, Set<String> referenced) throws IOException {
+        CheckpointManifest.fromJson(storage.read(folder + "/" + CheckpointManifest.NAME)).files().stream()
+                .filter(CheckpointManifest.FileEntry::isShared).forEach(file -> referenced.add(file.location()));
     }
 
     private List<CheckpointId> checkpointIds(Shard shard) throws IOException {
@@ -735,6 +986,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
         volatile CheckpointManifest last;
         Map<String, Long> restoredOffsets = Map.of();
         Map<String, Long> restoredTimestamps = Map.of();
+        /** Counts this instance's ownerships of the shard: a checkpoint of an earlier one writes no manifest. */
+        volatile long ownership;
+        /** Why the shard is not processed: none of its checkpoints could be restored; null if it is. */
+        volatile String unrecoverable;
+        /** The shard's state was lost and is rebuilt: its partitions are read from their beginning. */
+        boolean fromBeginning;
+        /** When the last checkpoint of the shard completed, or it was assigned if none did since. */
+        volatile long checkpointedAtMillis;
+        /** Shared files of the last checkpoint went missing: the next one stores everything. */
+        volatile boolean fullNext;
         /** The checkpoint the local state of a released shard still equals, or null. */
         String localCheckpoint;
         CompletableFuture<Completed> tail = CompletableFuture.completedFuture(null);

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,73 +17,169 @@ import io.keyedstate.storage.CheckpointStorage;
 
 /**
  * Restores a shard from the newest checkpoint (or configured savepoint) that is complete and
- * intact: a checkpoint without a manifest, or whose files do not match the manifest's sizes and
- * checksums, is skipped with a warning, and the one before it is tried.
+ * intact. Only proven damage moves on to the checkpoint before: a manifest that does not decode,
+ * a file that is missing or whose size or checksum is not the manifest's, state the backend
+ * cannot read. Any other storage error (I/O, a timeout, a server error, throttling) is taken as
+ * transient: the same checkpoint is tried again, with backoff, until the restore deadline passes.
+ * A checkpoint folder without a manifest was never complete, so never committed, and is passed over.
  */
 final class CheckpointRestore {
 
     private static final Logger LOG = Logger.getLogger(CheckpointRestore.class);
+    private static final long FIRST_BACKOFF_MILLIS = 100;
+    private static final long MAX_BACKOFF_MILLIS = 5_000;
 
-    private final CheckpointStorage storage;
-    private final StateBackend backend;
+    /** What a restore found. */
+    sealed interface Outcome {
+    }
 
-    CheckpointRestore(CheckpointStorage storage, StateBackend backend) {
-        this.storage = storage;
-        this.backend = backend;
+    /** The shard holds the state of {@code manifest}. */
+    record Restored(CheckpointManifest manifest, boolean fromSavepoint) implements Outcome {
+    }
+
+    /** The shard never completed a checkpoint: its state starts empty, nothing is lost. */
+    record NeverCheckpointed() implements Outcome {
     }
 
     /**
-     * Restores shard {@code shardId} from the newest intact checkpoint in {@code shardFolder},
-     * or from savepoint {@code savepoint} if set and no checkpoint descends from it.
+     * The shard has checkpoints, but none of them could be restored.
      *
-     * @return the manifest restored from, empty if there is nothing to restore (the shard is then empty)
+     * @param attempts each checkpoint tried, with why it failed
+     * @param storageUnavailable whether storage kept failing until the deadline (not proven damage)
      */
-    Optional<CheckpointManifest> restore(int shardId, String shardFolder, List<CheckpointId> newestFirst,
-            Optional<String> savepoint, String savepointFolder) throws IOException {
+    record Unrecoverable(List<String> attempts, boolean storageUnavailable) implements Outcome {
+    }
+
+    /** Lists the shard's checkpoint ids, newest first. */
+    @FunctionalInterface
+    interface CheckpointLister {
+        List<CheckpointId> newestFirst() throws IOException;
+    }
+
+    /** Proven damage of one checkpoint: the restore moves on to the one before. */
+    private static final class Damaged extends Exception {
+        Damaged(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /** A folder without a manifest: never complete. */
+    private static final class Incomplete extends Exception {
+        Incomplete() {
+            super(null, null, false, false);
+        }
+    }
+
+    private final CheckpointStorage storage;
+    private final StateBackend backend;
+    private final Duration deadline;
+
+    CheckpointRestore(CheckpointStorage storage, StateBackend backend, Duration deadline) {
+        this.storage = storage;
+        this.backend = backend;
+        this.deadline = deadline;
+    }
+
+    /**
+     * Restores shard {@code shardId} from the newest intact checkpoint in {@code shardFolder}, or
+     * from savepoint {@code savepoint} if set and no checkpoint descends from it.
+     */
+    Outcome restore(int shardId, String shardFolder, CheckpointLister lister, Optional<String> savepoint,
+            String savepointFolder) throws InterruptedException {
+        long until = System.nanoTime() + deadline.toNanos();
+        List<String> attempts = new ArrayList<>();
+        List<CheckpointId> newestFirst;
+        try {
+            newestFirst = retrying(until, "list " + shardFolder, lister::newestFirst);
+        } catch (IOException | Damaged | Incomplete e) {
+            attempts.add("listing " + storage.describe() + "/" + shardFolder + " failed: " + e.getMessage());
+            return new Unrecoverable(attempts, true);
+        }
         for (CheckpointId id : newestFirst) {
             String folder = shardFolder + "/" + id.name();
-            CheckpointManifest manifest = readManifest(folder);
-            if (manifest == null) {
-                continue;
-            }
-            if (savepoint.isPresent() && !savepoint.get().equals(manifest.origin())) {
-                break; // the savepoint to start from is newer than this lineage
-            }
-            if (restoreFrom(shardId, folder, manifest)) {
-                return Optional.of(manifest);
+            try {
+                CheckpointManifest manifest = retrying(until, "read " + folder, () -> readManifest(folder));
+                if (savepoint.isPresent() && !savepoint.get().equals(manifest.origin())) {
+                    break; // the savepoint to start from is newer than this lineage
+                }
+                retrying(until, "restore " + folder, () -> restoreFrom(shardId, folder, manifest));
+                return new Restored(manifest, false);
+            } catch (Incomplete e) {
+                LOG.debugf("Checkpoint %s/%s was never completed (no manifest); passed over", storage.describe(), folder);
+            } catch (Damaged e) {
+                LOG.warnf("Checkpoint %s/%s %s; trying the one before", storage.describe(), folder,
+                        e.getMessage());
+                attempts.add(id.name() + " " + e.getMessage());
+            } catch (IOException e) {
+                attempts.add(id.name() + ": storage kept failing for " + deadline + ": " + e.getMessage());
+                return new Unrecoverable(attempts, true);
             }
         }
         if (savepoint.isPresent()) {
-            CheckpointManifest manifest = readManifest(savepointFolder);
-            if (manifest == null || !restoreFrom(shardId, savepointFolder, manifest)) {
-                throw new IllegalStateException("Savepoint '" + savepoint.get() + "' (quarkus.keyed-state.checkpoint"
-                        + ".restore-from) has no intact copy of " + shardFolder.substring(shardFolder.lastIndexOf('/') + 1) + " under "
+            String name = "savepoint '" + savepoint.get() + "'";
+            try {
+                CheckpointManifest manifest = retrying(until, "read " + savepointFolder, () -> readManifest(savepointFolder));
+                retrying(until, "restore " + savepointFolder, () -> restoreFrom(shardId, savepointFolder, manifest));
+                LOG.infof("Restored %s from %s", shardFolder, name);
+                return new Restored(manifest, true);
+            } catch (Incomplete e) {
+                attempts.add(name + " (quarkus.keyed-state.checkpoint.restore-from) has no complete copy under "
                         + storage.describe() + "/" + savepointFolder);
+            } catch (Damaged e) {
+                attempts.add(name + " " + e.getMessage());
+            } catch (IOException e) {
+                attempts.add(name + ": storage kept failing for " + deadline + ": " + e.getMessage());
+                return new Unrecoverable(attempts, true);
             }
-            LOG.infof("Restored %s from savepoint '%s'", shardFolder, savepoint.get());
-            return Optional.of(manifest);
         }
         backend.drop(shardId);
-        return Optional.empty();
+        return attempts.isEmpty() ? new NeverCheckpointed() : new Unrecoverable(attempts, false);
     }
 
-    private CheckpointManifest readManifest(String folder) {
-        try {
-            return CheckpointManifest.fromJson(storage.read(folder + "/" + CheckpointManifest.NAME));
-        } catch (NoSuchFileException e) {
-            LOG.warnf("Checkpoint %s/%s is incomplete (no manifest); skipped", storage.describe(), folder);
-        } catch (IOException | RuntimeException e) {
-            LOG.warnf("Checkpoint %s/%s has an unreadable manifest (%s); skipped", storage.describe(), folder,
-                    e.getMessage());
+    @FunctionalInterface
+    private interface Attempt<T> {
+        T run() throws IOException, Damaged, Incomplete;
+    }
+
+    /** Runs {@code attempt} until it succeeds, proves damage, or storage failed until {@code until}. */
+    private <T> T retrying(long until, String what, Attempt<T> attempt)
+            throws IOException, Damaged, Incomplete, InterruptedException {
+        long backoff = FIRST_BACKOFF_MILLIS;
+        while (true) {
+            try {
+                return attempt.run();
+            } catch (NoSuchFileException e) {
+                throw new Damaged("lacks " + e.getFile() + ", which its manifest lists");
+            } catch (IOException e) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    throw e;
+                }
+                LOG.warnf("Could not %s in %s (%s); retrying in %d ms", what, storage.describe(), e.getMessage(), backoff);
+                Thread.sleep(Math.min(backoff, Math.max(1, left / 1_000_000)));
+                backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+            }
         }
-        return null;
     }
 
-    private boolean restoreFrom(int shardId, String folder, CheckpointManifest manifest) throws IOException {
+    private CheckpointManifest readManifest(String folder) throws IOException, Damaged, Incomplete {
+        byte[] json;
+        try {
+            json = storage.read(folder + "/" + CheckpointManifest.NAME);
+        } catch (NoSuchFileException e) {
+            throw new Incomplete();
+        }
+        try {
+            return CheckpointManifest.fromJson(json);
+        } catch (IOException | RuntimeException e) {
+            throw new Damaged("has a manifest that does not decode (" + e.getMessage() + ")");
+        }
+    }
+
+    private Void restoreFrom(int shardId, String folder, CheckpointManifest manifest) throws IOException, Damaged {
         if (!manifest.backend().equals(backend.name())) {
-            throw new IllegalStateException("Checkpoint " + storage.describe() + "/" + folder + " was written by the "
-                    + manifest.backend() + " backend, but quarkus.keyed-state.backend is " + backend.name()
-                    + ". Switch back, or start from a savepoint");
+            throw new Damaged("was written by the " + manifest.backend() + " backend, but quarkus.keyed-state.backend is "
+                    + backend.name() + "; switch the backend back to restore it");
         }
         Path staging = Files.createTempDirectory(backend.stagingDir(), "restore-" + shardId + "-");
         try {
@@ -96,24 +194,18 @@ final class CheckpointRestore {
                 }
                 long size = Files.size(local);
                 if (size != file.size() || CheckpointUploader.crc32c(local) != file.crc32c()) {
-                    LOG.warnf("Checkpoint %s/%s is corrupt: %s has %d bytes or a checksum other than the manifest's"
-                            + " (%d bytes); skipped, trying the previous one", storage.describe(), folder, file.name(),
-                            size, file.size());
-                    return false;
+                    throw new Damaged("is corrupt: " + file.name() + " has " + size
+                            + " bytes or a checksum other than the manifest's (" + file.size() + " bytes)");
                 }
             }
             try {
                 backend.restore(shardId, staging);
             } catch (IOException | RuntimeException e) {
-                LOG.warnf("Checkpoint %s/%s cannot be restored (%s); skipped, trying the previous one", storage.describe(),
-                        folder, e.getMessage());
-                return false;
+                backend.drop(shardId);
+                throw new Damaged("cannot be read by the " + backend.name() + " backend (" + CheckpointCoordinator.rootMessage(e)
+                        + ")");
             }
-            return true;
-        } catch (NoSuchFileException e) {
-            LOG.warnf("Checkpoint %s/%s lacks %s, which its manifest lists; skipped, trying the previous one",
-                    storage.describe(), folder, e.getFile());
-            return false;
+            return null;
         } finally {
             deleteQuietly(staging);
         }

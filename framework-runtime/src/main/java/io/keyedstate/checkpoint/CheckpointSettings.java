@@ -13,8 +13,9 @@ import java.util.Optional;
  * @param channelTopics per keyed channel, its topics, sorted: its shards' folders are named after them
  */
 public record CheckpointSettings(Duration interval, Duration timeout, Duration minPause, int tolerableFailures,
+        int unhealthyAfterIntervals,
         int retained, Duration handoverTimeout, int uploadThreads, boolean incremental, long inlineThreshold,
-        Optional<String> restoreFrom,
+        Optional<String> restoreFrom, UnrecoverableShardPolicy unrecoverableShard, Duration restoreTimeout,
         String applicationFolder, Map<String, List<String>> channelTopics) {
 
     /** {@code <topic>-<p>}, or {@code <topic1>+<topic2>-<p>} for a channel reading co-partitioned topics. */

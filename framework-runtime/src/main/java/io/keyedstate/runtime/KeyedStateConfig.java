@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.keyedstate.backend.rocksdb.RocksDbProfile;
+import io.keyedstate.checkpoint.UnrecoverableShardPolicy;
 import io.quarkus.runtime.annotations.ConfigDocMapKey;
 import io.quarkus.runtime.annotations.ConfigGroup;
 import io.quarkus.runtime.annotations.ConfigRoot;
@@ -203,6 +204,14 @@ public interface KeyedStateConfig {
         int tolerableFailures();
 
         /**
+         * Readiness is DOWN while a partition that has records not yet in a checkpoint has had no
+         * checkpoint complete for this many intervals (since it was assigned, if none did since),
+         * so that one stuck partition shows even when the other partitions' checkpoints succeed.
+         */
+        @WithDefault("10")
+        int unhealthyAfterIntervals();
+
+        /**
          * How long a partition's revocation (a rebalance, a graceful shutdown) waits for its final
          * checkpoint. Past it the partition is let go without one: its next owner restores the
          * previous checkpoint and processes the records since again, so state stays exact.
@@ -252,6 +261,29 @@ public interface KeyedStateConfig {
          * that restarts after the first one continue from the latest checkpoint.
          */
         Optional<String> restoreFrom();
+
+        /**
+         * What to do with a partition that has checkpoints of which none can be restored: every one
+         * is damaged (a missing or corrupt file, a manifest that does not decode) or holds state the
+         * application cannot read. `fail`: the partition is not processed; an ERROR names every
+         * checkpoint tried and why it failed, readiness is DOWN, and nothing of the partition is
+         * committed or deleted until configuration says what to do. `reprocess`: the state starts
+         * empty and the partition is read again from its beginning, which rebuilds the state exactly
+         * if the topic still holds every record. `start-empty`: the state starts empty and processing
+         * continues from the group's committed offset, losing what the state held (logged at WARN).
+         * A storage that keeps failing for `restore-timeout` is not damage: such a partition is not
+         * processed, whatever this says.
+         */
+        @WithDefault("fail")
+        UnrecoverableShardPolicy unrecoverableShard();
+
+        /**
+         * How long restoring a partition retries storage errors that are not proven damage (I/O
+         * errors, timeouts, server errors, throttling) before it gives up. The restore runs in the
+         * consumer's rebalance callback: keep it well under the channel's `max.poll.interval.ms`.
+         */
+        @WithDefault("1m")
+        Duration restoreTimeout();
     }
 
     @ConfigGroup

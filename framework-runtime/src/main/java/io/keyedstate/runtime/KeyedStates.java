@@ -229,6 +229,10 @@ public final class KeyedStates {
         S3CheckpointStorage storage = new S3CheckpointStorage(settings);
         try {
             storage.verifyBucket();
+        } catch (io.keyedstate.storage.StorageUnavailableException e) {
+            // An outage is not a configuration error: checkpoints fail, and restores wait, until it ends.
+            LOG.warnf("Checkpoint storage %s does not answer at startup (%s): checkpoints fail and restores wait until"
+                    + " it does", storage.describe(), e.getMessage());
         } catch (java.io.IOException e) {
             storage.close();
             throw new IllegalStateException("quarkus.keyed-state.checkpoint.storage=s3: cannot use bucket '"
@@ -288,8 +292,9 @@ public final class KeyedStates {
         String application = ConfigProvider.getConfig().getOptionalValue("quarkus.application.name", String.class)
                 .orElse("application");
         return new CheckpointSettings(checkpoint.interval(), checkpoint.timeout(), checkpoint.minPause(),
-                checkpoint.tolerableFailures(), checkpoint.retained(), checkpoint.handoverTimeout(), checkpoint.uploadThreads(),
-                checkpoint.incremental(), checkpoint.inlineThreshold().asLongValue(), checkpoint.restoreFrom(), application,
+                checkpoint.tolerableFailures(), checkpoint.unhealthyAfterIntervals(), checkpoint.retained(), checkpoint.handoverTimeout(), checkpoint.uploadThreads(),
+                checkpoint.incremental(), checkpoint.inlineThreshold().asLongValue(), checkpoint.restoreFrom(), checkpoint.unrecoverableShard(),
+                checkpoint.restoreTimeout(), application,
                 channelTopics);
     }
 

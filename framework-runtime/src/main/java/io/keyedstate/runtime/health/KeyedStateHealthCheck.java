@@ -12,7 +12,10 @@ import io.keyedstate.runtime.KeyedStates;
 
 /**
  * Ready once every keyed channel has its partitions and their state restored; not ready while a
- * restore runs, or when more checkpoints failed in a row than
+ * restore runs, while a partition's state could not be restored (it is then not processed), while
+ * a partition with new records has had no checkpoint complete for
+ * {@code quarkus.keyed-state.checkpoint.unhealthy-after-intervals} intervals, or when more
+ * checkpoints failed in a row than
  * {@code quarkus.keyed-state.checkpoint.tolerable-failures} allows. Registered by the build when
  * the application has SmallRye Health.
  */
@@ -31,11 +34,17 @@ public class KeyedStateHealthCheck implements HealthCheck {
         CheckpointCoordinator coordinator = states.coordinator();
         int failures = coordinator.failureStreak();
         boolean restoring = coordinator.restoring();
+        java.util.Map<String, String> unrecoverable = coordinator.unrecoverableShards();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("Keyed state")
                 .withData("restoring", restoring)
                 .withData("completed checkpoints", coordinator.completedCount())
                 .withData("failed checkpoints in a row", failures)
                 .withData("tolerable failures", coordinator.tolerableFailures());
-        return response.status(!restoring && failures <= coordinator.tolerableFailures()).build();
+        unrecoverable.forEach((partition, reason) -> response.withData("unrecoverable " + partition, reason));
+        java.util.Map<String, Long> stale = coordinator.staleShards();
+        stale.forEach((partition, seconds) -> response.withData("no checkpoint for " + partition,
+                "last completed " + seconds + " s ago"));
+        return response.status(!restoring && unrecoverable.isEmpty() && stale.isEmpty()
+                && failures <= coordinator.tolerableFailures()).build();
     }
 }

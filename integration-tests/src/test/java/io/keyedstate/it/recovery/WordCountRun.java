@@ -247,6 +247,17 @@ final class WordCountRun implements AutoCloseable {
                 || (committed.get(end.getKey()) != null && committed.get(end.getKey()).offset() >= end.getValue().offset()));
     }
 
+    /** The offsets the run's consumer group has committed, per input partition. */
+    Map<TopicPartition, Long> committedOffsets() throws Exception {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((partition, offset) -> {
+            if (offset != null) {
+                offsets.put(partition, offset.offset());
+            }
+        });
+        return offsets;
+    }
+
     boolean isClosed() {
         return closed.get();
     }
