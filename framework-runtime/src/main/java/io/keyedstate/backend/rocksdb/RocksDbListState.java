@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
-import org.rocksdb.RocksIterator;
 
 import io.keyedstate.ListState;
 import io.keyedstate.codec.StateCodecs;
@@ -39,7 +38,7 @@ final class RocksDbListState<T> extends RocksDbStateHandle implements ListState<
         KeyScope scope = scope();
         byte[] prefix = KeyLayout.prefix(recordKey(scope));
         List<T> live = new ArrayList<>();
-        try (RocksIterator it = shard(scope).iterator(id)) {
+        try (RocksDbShard.Cursor it = shard(scope).iterator(id)) {
             for (it.seek(prefix); it.isValid() && KeyLayout.startsWith(it.key(), prefix); it.next()) {
                 Object value = decodeValue(it.value());
                 if (value != null) {

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
-import org.rocksdb.RocksIterator;
 
 import io.keyedstate.MapState;
 import io.keyedstate.StateCodec;
@@ -75,7 +74,7 @@ final class RocksDbMapState<K, V> extends RocksDbStateHandle implements MapState
         byte[] prefix = KeyLayout.prefix(recordKey(scope));
         List<Map.Entry<K, V>> live = new ArrayList<>();
         // A RocksDB iterator reads one implicit snapshot: writes during the loop do not show.
-        try (RocksIterator it = shard.iterator(id)) {
+        try (RocksDbShard.Cursor it = shard.iterator(id)) {
             for (it.seek(prefix); it.isValid() && KeyLayout.startsWith(it.key(), prefix); it.next()) {
                 Object value = decodeValue(it.value());
                 if (value != null) {
@@ -92,7 +91,7 @@ final class RocksDbMapState<K, V> extends RocksDbStateHandle implements MapState
     public boolean isEmpty() {
         KeyScope scope = scope();
         byte[] prefix = KeyLayout.prefix(recordKey(scope));
-        try (RocksIterator it = shard(scope).iterator(id)) {
+        try (RocksDbShard.Cursor it = shard(scope).iterator(id)) {
             for (it.seek(prefix); it.isValid() && KeyLayout.startsWith(it.key(), prefix); it.next()) {
                 if (decodeValue(it.value()) != null) {
                     return false;

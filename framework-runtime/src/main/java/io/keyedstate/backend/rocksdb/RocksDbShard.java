@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 
 import org.rocksdb.Checkpoint;
@@ -25,6 +27,7 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 import io.keyedstate.backend.LocalFiles;
+import io.keyedstate.backend.ShardClosedException;
 import io.keyedstate.backend.StateShard;
 import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.state.StateDescriptor;
@@ -38,6 +41,8 @@ import io.keyedstate.state.StateKind;
 public final class RocksDbShard implements StateShard {
 
     private static final int SIZE_SAMPLE = 32;
+    private static final long CLOSE_WAIT_SECONDS = 30;
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RocksDbShard.class);
 
     private final int shardId;
     private final Path dir;
@@ -55,6 +60,14 @@ public final class RocksDbShard implements StateShard {
      */
     private final Object guard = new Object();
     private final RocksDbTimerQueue timers;
+    /**
+     * Every use of the native handles holds the read lock; closing takes the write lock, so it
+     * waits for uses in progress (a handler still running after a handover timeout, the expiry
+     * sweep, a metrics scrape, a timer round), and later uses get a {@link ShardClosedException}.
+     * RocksJava would crash the JVM on a closed handle.
+     */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
 
     private RocksDbShard(int shardId, Path dir, List<StateDescriptor> states, RocksDB db, List<ColumnFamilyHandle> columns,
             ColumnFamilyHandle defaultColumn, LongSupplier writeCacheBytes, StateCodecs codecs) {
@@ -135,44 +148,72 @@ public final class RocksDbShard implements StateShard {
         return cache != null && states.get(state).kind() == StateKind.VALUE;
     }
 
-    byte[] get(int state, byte[] key) {
-        if (!cached(state)) {
-            return read(state, key);
+    /** Starts a use of the native handles; every call is paired with {@link #exit()}. */
+    private void enter() {
+        lifecycle.readLock().lock();
+        if (closed) {
+            lifecycle.readLock().unlock();
+            throw new ShardClosedException(shardId);
         }
-        synchronized (guard) {
-            byte[] value = cache.get(state, key);
-            if (value != null) {
-                return value == WriteCache.DELETED ? null : value;
+    }
+
+    private void exit() {
+        lifecycle.readLock().unlock();
+    }
+
+    byte[] get(int state, byte[] key) {
+        enter();
+        try {
+            if (!cached(state)) {
+                return read(state, key);
             }
-            return read(state, key);
+            synchronized (guard) {
+                byte[] value = cache.get(state, key);
+                if (value != null) {
+                    return value == WriteCache.DELETED ? null : value;
+                }
+                return read(state, key);
+            }
+        } finally {
+            exit();
         }
     }
 
     void put(int state, byte[] key, byte[] value) {
-        synchronized (guard) {
-            if (cached(state)) {
-                write(cache.put(state, key, value));
-                return;
+        enter();
+        try {
+            synchronized (guard) {
+                if (cached(state)) {
+                    write(cache.put(state, key, value));
+                    return;
+                }
+                try {
+                    db.put(columns.get(state), writeOptions, key, value);
+                } catch (RocksDBException e) {
+                    throw failure("write", state, e);
+                }
             }
-            try {
-                db.put(columns.get(state), writeOptions, key, value);
-            } catch (RocksDBException e) {
-                throw failure("write", state, e);
-            }
+        } finally {
+            exit();
         }
     }
 
     void delete(int state, byte[] key) {
-        synchronized (guard) {
-            if (cached(state)) {
-                write(cache.put(state, key, WriteCache.DELETED));
-                return;
+        enter();
+        try {
+            synchronized (guard) {
+                if (cached(state)) {
+                    write(cache.put(state, key, WriteCache.DELETED));
+                    return;
+                }
+                try {
+                    db.delete(columns.get(state), writeOptions, key);
+                } catch (RocksDBException e) {
+                    throw failure("delete", state, e);
+                }
             }
-            try {
-                db.delete(columns.get(state), writeOptions, key);
-            } catch (RocksDBException e) {
-                throw failure("delete", state, e);
-            }
+        } finally {
+            exit();
         }
     }
 
@@ -181,15 +222,20 @@ public final class RocksDbShard implements StateShard {
         if (keys.isEmpty()) {
             return;
         }
-        synchronized (guard) {
-            try (WriteBatch batch = new WriteBatch()) {
-                for (byte[] key : keys) {
-                    batch.delete(columns.get(state), key);
+        enter();
+        try {
+            synchronized (guard) {
+                try (WriteBatch batch = new WriteBatch()) {
+                    for (byte[] key : keys) {
+                        batch.delete(columns.get(state), key);
+                    }
+                    db.write(writeOptions, batch);
+                } catch (RocksDBException e) {
+                    throw failure("delete", state, e);
                 }
-                db.write(writeOptions, batch);
-            } catch (RocksDBException e) {
-                throw failure("delete", state, e);
             }
+        } finally {
+            exit();
         }
     }
 
@@ -198,8 +244,13 @@ public final class RocksDbShard implements StateShard {
      * write guard: a value written since the caller looked (cached, or in RocksDB) is never deleted.
      */
     boolean deleteIfExpired(int state, byte[] key, long now) {
-        synchronized (guard) {
-            return !(cached(state) && cache.get(state, key) != null) && deleteStoredIfExpired(state, key, now);
+        enter();
+        try {
+            synchronized (guard) {
+                return !(cached(state) && cache.get(state, key) != null) && deleteStoredIfExpired(state, key, now);
+            }
+        } finally {
+            exit();
         }
     }
 
@@ -219,10 +270,15 @@ public final class RocksDbShard implements StateShard {
     /** Writes every cached value to RocksDB, so that iterators and snapshots see them. */
     void flushWriteCache() {
         if (cache != null) {
-            synchronized (guard) {
-                if (!cache.isEmpty()) {
-                    write(cache.drain());
+            enter();
+            try {
+                synchronized (guard) {
+                    if (!cache.isEmpty()) {
+                        write(cache.drain());
+                    }
                 }
+            } finally {
+                exit();
             }
         }
     }
@@ -259,30 +315,85 @@ public final class RocksDbShard implements StateShard {
     /** Replaces everything under {@code prefix} with {@code entries} (key, value pairs), atomically. */
     void replacePrefix(int state, byte[] prefix, List<byte[][]> entries) {
         ColumnFamilyHandle column = columns.get(state);
-        synchronized (guard) {
-            try (WriteBatch batch = new WriteBatch()) {
-                byte[] end = KeyLayout.successor(prefix);
-                if (end != null) {
-                    batch.deleteRange(column, prefix, end);
-                } else {
-                    try (RocksIterator it = iterator(state)) {
-                        for (it.seek(prefix); it.isValid() && KeyLayout.startsWith(it.key(), prefix); it.next()) {
-                            batch.delete(column, it.key());
+        enter();
+        try {
+            synchronized (guard) {
+                try (WriteBatch batch = new WriteBatch()) {
+                    byte[] end = KeyLayout.successor(prefix);
+                    if (end != null) {
+                        batch.deleteRange(column, prefix, end);
+                    } else {
+                        try (Cursor it = iterator(state)) {
+                            for (it.seek(prefix); it.isValid() && KeyLayout.startsWith(it.key(), prefix); it.next()) {
+                                batch.delete(column, it.key());
+                            }
                         }
                     }
+                    for (byte[][] entry : entries) {
+                        batch.put(column, entry[0], entry[1]);
+                    }
+                    db.write(writeOptions, batch);
+                } catch (RocksDBException e) {
+                    throw failure("write", state, e);
                 }
-                for (byte[][] entry : entries) {
-                    batch.put(column, entry[0], entry[1]);
-                }
-                db.write(writeOptions, batch);
-            } catch (RocksDBException e) {
-                throw failure("write", state, e);
             }
+        } finally {
+            exit();
         }
     }
 
-    RocksIterator iterator(int state) {
-        return db.newIterator(columns.get(state));
+    /** An iterator over {@code state}'s column; the shard stays open until it is closed. */
+    Cursor iterator(int state) {
+        enter();
+        try {
+            return new Cursor(db.newIterator(columns.get(state)));
+        } catch (RuntimeException e) {
+            exit();
+            throw e;
+        }
+    }
+
+    /** A RocksDB iterator that holds its shard open (see {@link #lifecycle}) until it is closed. */
+    final class Cursor implements AutoCloseable {
+
+        private final RocksIterator it;
+
+        private Cursor(RocksIterator it) {
+            this.it = it;
+        }
+
+        void seekToFirst() {
+            it.seekToFirst();
+        }
+
+        void seek(byte[] target) {
+            it.seek(target);
+        }
+
+        boolean isValid() {
+            return it.isValid();
+        }
+
+        void next() {
+            it.next();
+        }
+
+        byte[] key() {
+            return it.key();
+        }
+
+        byte[] value() {
+            return it.value();
+        }
+
+        @Override
+        public void close() {
+            try {
+                it.close();
+            } finally {
+                exit();
+            }
+        }
     }
 
     long nextSequence() {
@@ -291,6 +402,19 @@ public final class RocksDbShard implements StateShard {
 
     @Override
     public long keyCount() {
+        return whileOpen(this::countKeys);
+    }
+
+    private long whileOpen(LongSupplier use) {
+        enter();
+        try {
+            return use.getAsLong();
+        } finally {
+            exit();
+        }
+    }
+
+    private long countKeys() {
         flushWriteCache();
         long count = 0;
         for (StateDescriptor state : states) {
@@ -298,7 +422,7 @@ public final class RocksDbShard implements StateShard {
                 continue; // timers are not state a key holds
             }
             byte[] previousPrefix = null;
-            try (RocksIterator it = iterator(state.id())) {
+            try (Cursor it = iterator(state.id())) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
                     if (state.kind() == StateKind.VALUE) {
                         count++;
@@ -323,6 +447,10 @@ public final class RocksDbShard implements StateShard {
      */
     @Override
     public long estimatedBytes() {
+        return whileOpen(this::estimateBytes);
+    }
+
+    private long estimateBytes() {
         flushWriteCache();
         long bytes = 0;
         try {
@@ -330,7 +458,7 @@ public final class RocksDbShard implements StateShard {
                 long entries = db.getLongProperty(columns.get(state.id()), "rocksdb.estimate-num-keys");
                 long sampled = 0;
                 int count = 0;
-                try (RocksIterator it = iterator(state.id())) {
+                try (Cursor it = iterator(state.id())) {
                     for (it.seekToFirst(); it.isValid() && count < SIZE_SAMPLE; it.next()) {
                         sampled += it.key().length + it.value().length;
                         count++;
@@ -352,27 +480,57 @@ public final class RocksDbShard implements StateShard {
      * the time taken does not grow with the state size.
      */
     public void snapshotTo(Path target) {
-        flushWriteCache();
+        enter();
         try (FlushOptions flush = new FlushOptions().setWaitForFlush(true); Checkpoint checkpoint = Checkpoint.create(db)) {
+            flushWriteCache();
             db.flush(flush, columns);
             checkpoint.createCheckpoint(target.toString());
         } catch (RocksDBException e) {
             throw new IllegalStateException("Cannot snapshot the RocksDB shard " + shardId + " to " + target
                     + ": " + e.getMessage(), e);
+        } finally {
+            exit();
         }
     }
 
-    /** Closes the instance and deletes its local files. */
+    /**
+     * Closes the instance, once every use in progress has ended, and deletes its local files. A
+     * use that does not end within {@code CLOSE_WAIT_SECONDS} (a handler blocked for good) leaves
+     * the instance open, leaked rather than closed under it.
+     */
     void close() {
-        columns.forEach(ColumnFamilyHandle::close);
-        defaultColumn.close();
-        db.close();
-        writeOptions.close();
+        try {
+            if (!lifecycle.writeLock().tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warnf("RocksDB shard %d is still in use after %d s: left open, not closed under its user", shardId,
+                        CLOSE_WAIT_SECONDS);
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warnf("Interrupted while closing RocksDB shard %d: left open", shardId);
+            return;
+        }
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeNative();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
         try {
             LocalFiles.deleteRecursively(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot delete the RocksDB shard directory " + dir, e);
         }
+    }
+
+    private void closeNative() {
+        columns.forEach(ColumnFamilyHandle::close);
+        defaultColumn.close();
+        db.close();
+        writeOptions.close();
     }
 
     private IllegalStateException failure(String operation, int state, RocksDBException e) {

@@ -22,11 +22,11 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
-import org.rocksdb.RocksIterator;
 import org.rocksdb.Statistics;
 import org.rocksdb.WriteBufferManager;
 
 import io.keyedstate.backend.LocalFiles;
+import io.keyedstate.backend.ShardClosedException;
 import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.codec.StateCodecs;
@@ -161,9 +161,22 @@ public final class RocksDbStateBackend implements StateBackend {
 
     @Override
     public void restore(int shardId, Path dir) throws IOException {
-        drop(shardId);
-        shards.put(shardId, RocksDbShard.restore(shardId, shardDir(shardId), dir, states, dbOptions, columnOptions,
-                this::writeCacheShare, codecs));
+        try {
+            // Under the map's lock for this shard: no open of the same directory can slip in between.
+            shards.compute(shardId, (id, previous) -> {
+                if (previous != null) {
+                    previous.close();
+                }
+                try {
+                    return RocksDbShard.restore(shardId, shardDir(shardId), dir, states, dbOptions, columnOptions,
+                            this::writeCacheShare, codecs);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     @Override
@@ -183,10 +196,12 @@ public final class RocksDbStateBackend implements StateBackend {
 
     @Override
     public void drop(int shardId) {
-        RocksDbShard shard = shards.remove(shardId);
-        if (shard != null) {
+        // Closed and deleted under the map's lock for this shard, so that an open of the same shard
+        // (a late user) waits for the directory to be gone rather than opening files being deleted.
+        shards.computeIfPresent(shardId, (id, shard) -> {
             shard.close();
-        }
+            return null;
+        });
     }
 
     @Override
@@ -210,17 +225,21 @@ public final class RocksDbStateBackend implements StateBackend {
         long now = clock.getAsLong();
         long removed = 0;
         for (RocksDbShard shard : shards.values()) {
-            for (StateDescriptor state : states) {
-                if (!state.hasTtl()) {
-                    continue;
-                }
-                try (RocksIterator it = shard.iterator(state.id())) {
-                    for (it.seekToFirst(); it.isValid(); it.next()) {
-                        if (StoredBytes.isExpired(it.value(), now) && shard.deleteIfExpired(state.id(), it.key(), now)) {
-                            removed++;
+            try {
+                for (StateDescriptor state : states) {
+                    if (!state.hasTtl()) {
+                        continue;
+                    }
+                    try (RocksDbShard.Cursor it = shard.iterator(state.id())) {
+                        for (it.seekToFirst(); it.isValid(); it.next()) {
+                            if (StoredBytes.isExpired(it.value(), now) && shard.deleteIfExpired(state.id(), it.key(), now)) {
+                                removed++;
+                            }
                         }
                     }
                 }
+            } catch (ShardClosedException e) {
+                // let go while it was swept: its next owner sweeps it
             }
         }
         return removed;

@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.rocksdb.RocksIterator;
 
 import io.keyedstate.TimeDomain;
 import io.keyedstate.codec.StateCodecs;
@@ -99,7 +98,7 @@ final class RocksDbTimerQueue extends TimerQueue {
         long next = Long.MAX_VALUE; // the earliest timer left, among those the scans stopped at
         byte[] from = key(domain, earliest(domain), new byte[0]);
         for (int state : timerStates) {
-            try (RocksIterator it = shard.iterator(state)) {
+            try (RocksDbShard.Cursor it = shard.iterator(state)) {
                 int taken = 0;
                 for (it.seek(from); it.isValid(); it.next()) {
                     byte[] key = it.key();
@@ -152,7 +151,7 @@ final class RocksDbTimerQueue extends TimerQueue {
     private long scanEarliest(TimeDomain domain) {
         long earliest = Long.MAX_VALUE;
         for (int state : timerStates) {
-            try (RocksIterator it = shard.iterator(state)) {
+            try (RocksDbShard.Cursor it = shard.iterator(state)) {
                 it.seek(new byte[] { (byte) domain.ordinal() });
                 if (it.isValid() && it.key()[0] == domain.ordinal()) {
                     earliest = Math.min(earliest, time(it.key()));
@@ -166,7 +165,7 @@ final class RocksDbTimerQueue extends TimerQueue {
     public long size() {
         long size = 0;
         for (int state : timerStates) {
-            try (RocksIterator it = shard.iterator(state)) {
+            try (RocksDbShard.Cursor it = shard.iterator(state)) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
                     size++;
                 }

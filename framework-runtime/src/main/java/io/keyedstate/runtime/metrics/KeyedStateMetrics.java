@@ -84,7 +84,11 @@ public class KeyedStateMetrics implements MeterBinder {
     private static double estimatedBytes(StateBackend backend) {
         long bytes = 0;
         for (StateShard shard : backend.shards()) {
-            bytes += shard.estimatedBytes();
+            try {
+                bytes += shard.estimatedBytes();
+            } catch (io.keyedstate.backend.ShardClosedException e) {
+                // let go while it was measured
+            }
         }
         return bytes;
     }

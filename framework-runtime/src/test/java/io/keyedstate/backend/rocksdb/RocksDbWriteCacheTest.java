@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.RocksIterator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -149,7 +148,7 @@ class RocksDbWriteCacheTest {
         now.addAndGet(2_000);
         RocksDbShard shard = backend.shard(0);
         byte[] seen;
-        try (RocksIterator it = shard.iterator(VISITS.id())) {
+        try (RocksDbShard.Cursor it = shard.iterator(VISITS.id())) {
             it.seekToFirst();
             seen = it.key(); // what the sweep found expired
         }
