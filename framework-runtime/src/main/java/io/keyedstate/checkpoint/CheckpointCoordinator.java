@@ -188,6 +188,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
     void assigned(KeyedStateCommitHandler handler, Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         int generation = consumer.groupMetadata().generationId();
+        long restoreUntil = restore.deadlineFromNow();
         restoresInProgress.incrementAndGet();
         try {
             for (TopicPartition partition : partitions) {
@@ -201,7 +202,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                         shard.generation = generation;
                         shard.ownership++;
                         shard.checkpointedAtMillis = System.currentTimeMillis();
-                        activate(shard, consumer);
+                        activate(shard, consumer, restoreUntil);
                     }
                     restored = shard.restoredOffsets.get(partition.toString());
                     startTimestamp = shard.restoredTimestamps.getOrDefault(partition.toString(), Long.MIN_VALUE);
@@ -256,7 +257,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
-    private void activate(Shard shard, Consumer<?, ?> consumer) throws InterruptedException {
+    private void activate(Shard shard, Consumer<?, ?> consumer, long restoreUntil) throws InterruptedException {
         shard.tail.handle((ignored, failure) -> null).join(); // a checkpoint of a previous ownership still finishing
         shard.unrecoverable = null;
         shard.fromBeginning = false;
@@ -289,7 +290,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
             List<CheckpointId> ids = checkpointIds(shard);
             ids.stream().mapToLong(CheckpointId::n).max().ifPresent(max -> shard.nextN = Math.max(shard.nextN, max + 1));
             return ids;
-        }, savepoint, savepoint.map(name -> savepointFolder(name) + "/" + shard.folderName).orElse(null));
+        }, savepoint, savepoint.map(name -> savepointFolder(name) + "/" + shard.folderName).orElse(null), restoreUntil);
         startEmpty(shard);
         if (outcome instanceof CheckpointRestore.NeverCheckpointed) {
             LOG.infof("Partition %s has no checkpoint in %s/%s: its state starts empty", shard.folderName,
@@ -314,7 +315,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         long nanos = System.nanoTime() - started;
         LOG.infof("Restored partition %s from %s (%,d bytes, offsets %s) in %d ms", shard.folderName, manifest.id(),
                 manifest.totalBytes(), manifest.offsets(), TimeUnit.NANOSECONDS.toMillis(nanos));
-        listeners.forEach(listener -> listener.restored(shard.folderName, manifest, nanos));
+        listeners.forEach(listener -> listener.restored(shard.channel, shard.partition, manifest, nanos));
     }
 
     private static void startEmpty(Shard shard) {
@@ -624,7 +625,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
                     LOG.debugf("Checkpoint %s of partition %s: %,d bytes in %d files, sync %d ms, async %d ms", manifest.id(),
                             shard.folderName, manifest.totalBytes(), manifest.files().size(),
                             TimeUnit.NANOSECONDS.toMillis(synced.nanos()), TimeUnit.NANOSECONDS.toMillis(asyncNanos));
-                    listeners.forEach(listener -> listener.completed(shard.folderName, manifest, synced.nanos(), asyncNanos));
+                    listeners.forEach(listener -> listener.completed(shard.channel, shard.partition, manifest, synced.nanos(),
+                            asyncNanos));
                     return new Completed(manifest, commits, ownership);
                 }, worker)
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -637,7 +639,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                                 ? new TimeoutException("the checkpoint of " + shard.folderName + " did not complete within "
                                         + settings.timeout() + " (quarkus.keyed-state.checkpoint.timeout)")
                                 : failure;
-                        listeners.forEach(listener -> listener.failed(shard.folderName, reported));
+                        listeners.forEach(listener -> listener.failed(shard.channel, shard.partition, reported));
                     }
                 });
     }

@@ -1,14 +1,14 @@
 package io.keyedstate.checkpoint;
 
 /**
- * Observes checkpoints, for metrics. {@code shard} names a shard as its checkpoint folder does,
- * {@code <topic>-<partition>}. Called off the processing threads; must not block.
+ * Observes checkpoints, for metrics: each call names the shard by its keyed channel and partition.
+ * Called off the processing threads; must not block.
  */
 public interface CheckpointListener {
 
-    void completed(String shard, CheckpointManifest manifest, long syncNanos, long asyncNanos);
+    void completed(String channel, int partition, CheckpointManifest manifest, long syncNanos, long asyncNanos);
 
-    void failed(String shard, Throwable failure);
+    void failed(String channel, int partition, Throwable failure);
 
-    void restored(String shard, CheckpointManifest manifest, long nanos);
+    void restored(String channel, int partition, CheckpointManifest manifest, long nanos);
 }

@@ -80,13 +80,19 @@ final class CheckpointRestore {
         this.deadline = deadline;
     }
 
+    /** The {@link System#nanoTime()} until which a restore started now retries storage errors. */
+    long deadlineFromNow() {
+        return System.nanoTime() + deadline.toNanos();
+    }
+
     /**
      * Restores shard {@code shardId} from the newest intact checkpoint in {@code shardFolder}, or
-     * from savepoint {@code savepoint} if set and no checkpoint descends from it.
+     * from savepoint {@code savepoint} if set and no checkpoint descends from it, retrying storage
+     * errors until {@code until}: one deadline for all the shards of an assignment, so that an
+     * outage stalls the consumer's rebalance callback for the restore timeout, not for a multiple.
      */
     Outcome restore(int shardId, String shardFolder, CheckpointLister lister, Optional<String> savepoint,
-            String savepointFolder) throws InterruptedException {
-        long until = System.nanoTime() + deadline.toNanos();
+            String savepointFolder, long until) throws InterruptedException {
         List<String> attempts = new ArrayList<>();
         List<CheckpointId> newestFirst;
         try {

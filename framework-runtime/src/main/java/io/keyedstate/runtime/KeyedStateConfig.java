@@ -278,9 +278,10 @@ public interface KeyedStateConfig {
         UnrecoverableShardPolicy unrecoverableShard();
 
         /**
-         * How long restoring a partition retries storage errors that are not proven damage (I/O
-         * errors, timeouts, server errors, throttling) before it gives up. The restore runs in the
-         * consumer's rebalance callback: keep it well under the channel's `max.poll.interval.ms`.
+         * How long restoring the partitions of one assignment retries storage errors that are not
+         * proven damage (I/O errors, timeouts, server errors, throttling) before it gives up on the
+         * partitions still waiting. The restore runs in the consumer's rebalance callback: keep it
+         * well under the channel's `max.poll.interval.ms`.
          */
         @WithDefault("1m")
         Duration restoreTimeout();

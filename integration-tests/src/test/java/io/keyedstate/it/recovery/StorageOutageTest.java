@@ -36,8 +36,10 @@ class StorageOutageTest {
             try (SampleAppProcess app = SampleAppProcess.start("app", config, run.logs)) {
                 await().atMost(Duration.ofMinutes(1)).until(() -> app.log().contains("Checkpoint chk-"));
                 await().atMost(Duration.ofSeconds(30)).until(() -> status(app, "/q/health/ready") == 200);
-                assertThat(app.http("GET", "/q/metrics").body()).contains("keyed_state_checkpoint_duration_seconds_count{phase=\"sync\"}",
-                        "keyed_state_checkpoint_duration_seconds_count{phase=\"async\"}", "keyed_state_checkpoint_size_bytes_sum",
+                assertThat(app.http("GET", "/q/metrics").body()).contains(
+                        "keyed_state_checkpoint_duration_seconds_count{channel=\"words\",partition=\"0\",phase=\"sync\"}",
+                        "keyed_state_checkpoint_duration_seconds_count{channel=\"words\",partition=\"0\",phase=\"async\"}",
+                        "keyed_state_checkpoint_size_bytes_sum{channel=\"words\",partition=\"0\"}",
                         "keyed_state_checkpoint_files_sum", "keyed_state_checkpoint_last_completed_id",
                         "keyed_state_checkpoint_last_completed_age_seconds", "keyed_state_restore_duration_seconds_count",
                         "keyed_state_restore_bytes_total");
