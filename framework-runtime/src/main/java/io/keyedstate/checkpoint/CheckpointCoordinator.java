@@ -14,6 +14,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -79,7 +80,10 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private final Map<Integer, Shard> shards = new ConcurrentHashMap<>();
     private final List<CheckpointListener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timer;
+    /** Short coordination work: barriers, snapshots, reopening gates. Never waits for storage. */
     private final ExecutorService worker;
+    /** Writing checkpoints and retention: may wait on a slow or hanging storage, apart from the gates. */
+    private final ExecutorService storageWork;
     private final ExecutorService uploads;
     private final CheckpointUploader uploader;
     private final CheckpointRestore restore;
@@ -101,6 +105,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         this.codecVersions = Map.copyOf(codecVersions);
         this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("keyed-state-checkpoint-timer"));
         this.worker = Executors.newFixedThreadPool(2, daemonThreads("keyed-state-checkpoint"));
+        this.storageWork = Executors.newFixedThreadPool(settings.uploadThreads(), daemonThreads("keyed-state-storage"));
         this.uploads = Executors.newFixedThreadPool(settings.uploadThreads(), daemonThreads("keyed-state-upload"));
         this.uploader = new CheckpointUploader(storage, uploads, settings.inlineThreshold());
         this.restore = new CheckpointRestore(storage, backend, settings.restoreTimeout());
@@ -527,7 +532,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     /**
-     * Commits a completed checkpoint's offsets, then deletes what it made obsolete. The consumer
+     * Commits a completed checkpoint's offsets, then starts deleting what it made obsolete. The consumer
      * group accepts the commit only from the partition's current owner, so a stale owner (dropped
      * from the group, or a fenced instance of a static member) never gets to retention, where it
      * could delete files its successor uses.
@@ -535,12 +540,17 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private CompletableFuture<Completed> commitThenRetain(Shard shard, Completed completed) {
         CompletableFuture<?>[] commits = completed.offsets().entrySet().stream()
                 .map(entry -> entry.getKey().commit(entry.getValue())).toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(commits).handleAsync((ignored, failure) -> {
-            if (failure == null) {
-                retain(shard, completed.ownership(), completed.manifest().n());
+        return CompletableFuture.allOf(commits).handle((ignored, failure) -> {
+            if (failure == null && !closed) {
+                // Housekeeping, not part of the checkpoint: a slow storage delays it, not the next round.
+                try {
+                    storageWork.execute(() -> retain(shard, completed.ownership(), completed.manifest().n()));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    LOG.debugf("No retention for partition %s: shutting down", shard.folderName);
+                }
             }
             return completed;
-        }, worker);
+        });
     }
 
     private CompletableFuture<Completed> checkpoint(Shard shard, Purpose purpose) {
@@ -628,19 +638,20 @@ public final class CheckpointCoordinator implements AutoCloseable {
                     listeners.forEach(listener -> listener.completed(shard.channel, shard.partition, manifest, synced.nanos(),
                             asyncNanos));
                     return new Completed(manifest, commits, ownership);
-                }, worker)
+                }, storageWork)
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((completed, failure) -> {
-                    if (failure != null) {
-                        abandoned.set(true);
-                        Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause()
-                                : failure;
-                        Throwable reported = cause instanceof TimeoutException
-                                ? new TimeoutException("the checkpoint of " + shard.folderName + " did not complete within "
-                                        + settings.timeout() + " (quarkus.keyed-state.checkpoint.timeout)")
-                                : failure;
-                        listeners.forEach(listener -> listener.failed(shard.channel, shard.partition, reported));
+                .handle((completed, failure) -> {
+                    if (failure == null) {
+                        return completed;
                     }
+                    abandoned.set(true);
+                    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                    Throwable reported = cause instanceof TimeoutException
+                            ? new IllegalStateException("the checkpoint of " + shard.folderName + " did not complete within "
+                                    + settings.timeout() + " (quarkus.keyed-state.checkpoint.timeout)")
+                            : cause;
+                    listeners.forEach(listener -> listener.failed(shard.channel, shard.partition, reported));
+                    throw new CompletionException(reported);
                 });
     }
 
@@ -744,6 +755,10 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private CheckpointManifest write(Shard shard, java.util.function.BooleanSupplier stillWanted, Purpose purpose,
             int generation, Map<String, Long> offsets, Map<String, Long> timestamps, ShardSnapshot snapshot,
             Map<String, CheckpointManifest.FileEntry> previous) {
+        if (!stillWanted.getAsBoolean()) {
+            snapshot.close(); // queued behind a hanging write past its timeout: nothing to store any more
+            throw new IllegalStateException("abandoned: it timed out, or the partition was let go, before it was stored");
+        }
         CheckpointId id = new CheckpointId(shard.nextN++, generation, ownerToken);
         String folder = purpose.savepoint() ? savepointFolder(purpose.savepointName()) + "/" + shard.folderName
                 : shard.folder + "/" + id.name();
@@ -943,13 +958,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
         closed = true;
         timer.shutdownNow();
         worker.shutdown();
+        storageWork.shutdown();
         uploads.shutdown();
         try {
             worker.awaitTermination(10, TimeUnit.SECONDS);
+            storageWork.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         uploads.shutdownNow();
+        storageWork.shutdownNow();
         worker.shutdownNow();
         storage.close();
     }
