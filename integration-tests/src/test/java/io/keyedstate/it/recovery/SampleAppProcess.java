@@ -78,11 +78,20 @@ final class SampleAppProcess implements AutoCloseable {
         return HTTP.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The value of the Prometheus metric {@code name} (the first series), or -1 if it is not exported yet. */
+    /**
+     * The value of the Prometheus metric {@code name}, summed over its series (per channel and
+     * partition, for example), or -1 if it is not exported yet.
+     */
     long metric(String name) throws IOException, InterruptedException {
         Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)")
                 .matcher(http("GET", "/q/metrics").body());
-        return matcher.find() ? (long) Double.parseDouble(matcher.group(2)) : -1;
+        double sum = 0;
+        boolean found = false;
+        while (matcher.find()) {
+            sum += Double.parseDouble(matcher.group(2));
+            found = true;
+        }
+        return found ? (long) sum : -1;
     }
 
     /** {@code kill -9}: no shutdown hook, no final checkpoint, nothing flushed. */
