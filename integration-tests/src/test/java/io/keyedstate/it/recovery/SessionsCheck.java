@@ -103,7 +103,9 @@ final class SessionsCheck {
 
 
     private void readSessions() {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(run.consumerProperties("sessions-" + run.id))) {
+        // Not the app's group "sessions-<id>": a member there joins its rebalances and shares its commits.
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                run.consumerProperties("sessions-reader-" + run.id))) {
             consumer.subscribe(List.of(run.sessionsTopic));
             while (!run.isClosed()) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
