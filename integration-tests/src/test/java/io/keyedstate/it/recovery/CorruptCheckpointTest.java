@@ -34,11 +34,12 @@ class CorruptCheckpointTest {
             Map<String, String> config = run.appConfig("heap", "only");
             config.put("mp.messaging.incoming.words.group.instance.id", "sample-" + run.id);
             config.put("quarkus.keyed-state.checkpoint.inline-threshold", "0"); // every file an object of its own
-            run.produce(10_000, 100, 1_000);
+            run.startProducing(100, 400);
             try (SampleAppProcess first = SampleAppProcess.start("first", config, run.logs)) {
                 await().atMost(Duration.ofMinutes(1)).until(() -> run.checkpointsOf(0).size() >= 2);
                 first.kill();
             }
+            run.stopProducing();
             List<Path> checkpoints = run.checkpointsOf(0);
             Path newest = checkpoints.get(checkpoints.size() - 1);
             // A file only the newest checkpoint has (a delta, or a new full file): the one before stays intact.

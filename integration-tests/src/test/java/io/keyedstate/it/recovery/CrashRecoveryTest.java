@@ -41,16 +41,18 @@ class CrashRecoveryTest {
                     : run.appConfig(backend, "only");
             // Static membership: a restarted instance takes its partitions back without waiting out the session.
             config.put("mp.messaging.incoming.words.group.instance.id", "sample-" + run.id);
-            run.produce(20_000, 200, 800);
+            run.startProducing(200, 400);
             for (int kill = 1; kill <= KILLS; kill++) {
                 SampleAppProcess app = SampleAppProcess.start("app-" + kill, config, run.logs);
-                long before = run.outputs();
-                await().atMost(Duration.ofMinutes(1)).until(() -> run.outputs() > before + 200 || !app.isAlive());
+                long before = run.endOffsets(run.countsTopic);
+                await().atMost(Duration.ofMinutes(1)).until(() -> run.endOffsets(run.countsTopic) > before + 200
+                        || !app.isAlive());
                 assertThat(app.isAlive()).as("%s is running", app).isTrue();
                 Thread.sleep(random.nextInt(1_500));
                 app.kill();
                 assertThat(run.producing()).as("records still flow at kill %d", kill).isTrue();
             }
+            run.stopProducing();
             try (SampleAppProcess last = SampleAppProcess.start("app-last", config, run.logs)) {
                 run.awaitExactCounts(Duration.ofMinutes(2));
                 assertThat(last.log()).as(last.toString()).contains("Restored partition");

@@ -30,8 +30,8 @@ class RebalanceTest {
     void partitionsMoveBetweenInstancesWithExactState() throws Exception {
         try (WordCountRun run = new WordCountRun(bootstrapServers, workDir)) {
             SessionsCheck sessions = new SessionsCheck(run); // timers move with their partitions too
-            run.produce(24_000, 200, 800);
-            sessions.produce(15_000, 30, 500);
+            run.startProducing(200, 400);
+            sessions.startProducing(30, 250);
             SampleAppProcess a = SampleAppProcess.start("a", run.appConfig("heap", "a"), run.logs);
             SampleAppProcess b = SampleAppProcess.start("b", run.appConfig("heap", "b"), run.logs);
             try {
@@ -45,6 +45,7 @@ class RebalanceTest {
                     awaitProgress(run);
                     assertThat(run.producing()).as("records still flow when the first instance is killed").isTrue();
                     a.kill();
+                    run.stopProducing();
                     run.awaitExactCounts(Duration.ofMinutes(2));
                     sessions.flush();
                     sessions.awaitExactSessions(Duration.ofMinutes(2));
@@ -59,8 +60,8 @@ class RebalanceTest {
         }
     }
 
-    private static void awaitProgress(WordCountRun run) {
-        long before = run.outputs();
-        await().atMost(Duration.ofMinutes(1)).until(() -> run.outputs() > before + 500);
+    private static void awaitProgress(WordCountRun run) throws Exception {
+        long before = run.endOffsets(run.countsTopic);
+        await().atMost(Duration.ofMinutes(1)).until(() -> run.endOffsets(run.countsTopic) > before + 500);
     }
 }

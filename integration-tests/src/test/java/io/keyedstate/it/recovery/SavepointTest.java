@@ -32,15 +32,15 @@ class SavepointTest {
         try (WordCountRun run = new WordCountRun(bootstrapServers, workDir)) {
             Map<String, String> config = run.appConfig("rocksdb", "only");
             config.put("mp.messaging.incoming.words.group.instance.id", "sample-" + run.id);
-            run.produce(16_000, 100, 1_000);
+            run.startProducing(100, 400);
             try (SampleAppProcess first = SampleAppProcess.start("first", config, run.logs)) {
-                await().atMost(Duration.ofMinutes(1)).until(() -> run.outputs() > 2_000);
+                await().atMost(Duration.ofMinutes(1)).until(() -> run.endOffsets(run.countsTopic) > 2_000);
                 HttpResponse<String> savepoint = first.http("POST", "/q/keyed-state/savepoints/before-upgrade");
                 assertThat(savepoint.statusCode()).as(savepoint.body()).isEqualTo(200);
                 assertThat(savepoint.body()).contains("\"savepoint\" : true").contains(run.wordsTopic + "-3");
                 String listed = first.http("GET", "/q/keyed-state/checkpoints").body();
                 assertThat(listed).contains("\"savepoints/before-upgrade\"").contains("\"" + run.wordsTopic + "-0\"");
-                await().atMost(Duration.ofMinutes(1)).until(() -> run.outputs() > 6_000); // checkpoints move past it
+                await().atMost(Duration.ofMinutes(1)).until(() -> run.endOffsets(run.countsTopic) > 6_000); // checkpoints move past it
                 first.kill();
             }
             assertThat(Files.list(run.checkpoints.resolve("quarkus-keyed-state-sample-app/savepoints/before-upgrade")))
@@ -53,6 +53,7 @@ class SavepointTest {
                 Thread.sleep(1_500); // a checkpoint of every partition, descending from the savepoint
                 restored.kill();
             }
+            run.stopProducing();
             try (SampleAppProcess later = SampleAppProcess.start("later", config, run.logs)) {
                 run.awaitExactCounts(Duration.ofMinutes(2));
                 // The fraud-scoring partitions got no records, so no checkpoint descends from the savepoint

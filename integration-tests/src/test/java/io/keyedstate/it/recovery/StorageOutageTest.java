@@ -32,7 +32,7 @@ class StorageOutageTest {
             Map<String, String> config = run.appConfig("heap", "only");
             config.put("quarkus.keyed-state.checkpoint.interval", "500ms");
             config.put("quarkus.keyed-state.checkpoint.tolerable-failures", "3");
-            run.produce(24_000, 100, 1_000);
+            run.startProducing(100, 400);
             try (SampleAppProcess app = SampleAppProcess.start("app", config, run.logs)) {
                 await().atMost(Duration.ofMinutes(1)).until(() -> app.log().contains("Checkpoint chk-"));
                 await().atMost(Duration.ofSeconds(30)).until(() -> status(app, "/q/health/ready") == 200);
@@ -50,13 +50,14 @@ class StorageOutageTest {
                 assertThat(status(app, "/q/health/ready")).as("one failure is tolerated").isEqualTo(200);
                 await().atMost(Duration.ofSeconds(30)).until(() -> status(app, "/q/health/ready") == 503);
                 assertThat(app.metric("keyed_state_checkpoint_failures_total")).isGreaterThan(3);
-                long outputs = run.outputs();
-                await().atMost(Duration.ofSeconds(30)).until(() -> run.outputs() > outputs + 500); // processing goes on
+                long outputs = run.endOffsets(run.countsTopic);
+                await().atMost(Duration.ofSeconds(30)).until(() -> run.endOffsets(run.countsTopic) > outputs + 500); // processing goes on
 
                 Files.delete(run.checkpoints);
                 Files.move(aside, run.checkpoints);
                 run.suspendOffsetChecks(false);
                 await().atMost(Duration.ofSeconds(30)).until(() -> status(app, "/q/health/ready") == 200);
+                run.stopProducing();
                 run.awaitExactCounts(Duration.ofMinutes(2));
             }
         }
