@@ -36,7 +36,9 @@ class CorruptCheckpointTest {
             config.put("quarkus.keyed-state.checkpoint.inline-threshold", "0"); // every file an object of its own
             run.startProducing(100, 400);
             try (SampleAppProcess first = SampleAppProcess.start("first", config, run.logs)) {
-                await().atMost(Duration.ofMinutes(1)).until(() -> run.checkpointsOf(0).size() >= 2);
+                await().atMost(Duration.ofMinutes(3)).until(() -> run.checkpointsOf(0).size() >= 2 || !first.isAlive());
+                assertThat(first.isAlive()).as("%s is running", first).isTrue();
+                assertThat(run.producing()).as("records still flow when the app is killed").isTrue();
                 first.kill();
             }
             run.stopProducing();
@@ -54,7 +56,7 @@ class CorruptCheckpointTest {
                 data.write(b ^ 0xFF);
             }
             try (SampleAppProcess second = SampleAppProcess.start("second", config, run.logs)) {
-                run.awaitExactCounts(Duration.ofMinutes(2));
+                run.awaitExactCounts(Duration.ofMinutes(3));
                 assertThat(second.log()).contains(run.wordsTopic + "-0/" + newest.getFileName() + " is corrupt");
                 assertThat(second.log()).contains("Restored partition " + run.wordsTopic + "-0 from "
                         + checkpoints.get(checkpoints.size() - 2).getFileName());
