@@ -43,8 +43,10 @@ class CrashRecoveryTest {
             run.startProducing(200, 400);
             for (int kill = 1; kill <= KILLS; kill++) {
                 try (SampleAppProcess app = SampleAppProcess.start("app-" + kill, config, run.logs)) {
-                    // However long it takes to start and restore: killed only once it is counting words.
+                    // However long it takes to start and restore: killed only once it is counting words and
+                    // has completed a checkpoint of its own, so that restores start from ever newer ones.
                     run.awaitNewCounts(200, Duration.ofMinutes(3), app);
+                    run.awaitNewCommits(run.group, run.wordsTopic, 200, Duration.ofMinutes(3), app);
                     Thread.sleep(random.nextInt(1_500)); // a random moment, between checkpoints or in one
                     assertThat(run.producing()).as("records still flow at kill %d", kill).isTrue();
                     app.kill();
