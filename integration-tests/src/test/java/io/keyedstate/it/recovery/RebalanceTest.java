@@ -40,14 +40,15 @@ class RebalanceTest {
                 run.awaitNewCounts(500, Duration.ofMinutes(3), a, b);
                 b.stop();
                 assertThat(b.log()).as(b.toString()).contains("Checkpoint chk-");
-                run.awaitNewCounts(500, Duration.ofMinutes(3), a); // a alone, b's partitions included
+                run.awaitNewCounts(500, Duration.ofMinutes(3), a); // a goes on alone
                 try (SampleAppProcess back = SampleAppProcess.start("b-again", run.appConfig("heap", "b-again"), run.logs)) {
                     await().atMost(Duration.ofMinutes(3)).until(() -> back.log().contains("Restored partition")
                             || !back.isAlive());
                     run.awaitNewCounts(500, Duration.ofMinutes(3), a, back);
                     assertThat(run.producing()).as("records still flow when the first instance is killed").isTrue();
                     a.kill();
-                    // The survivor restores a's partitions and goes on with them while input still flows.
+                    // Input still flows while the survivor goes on and, after the session timeout, takes a's
+                    // partitions over; the exact counts below need them restored.
                     run.awaitNewCounts(500, Duration.ofMinutes(3), back);
                     run.stopProducing();
                     run.awaitExactCounts(Duration.ofMinutes(3));
