@@ -34,11 +34,14 @@ class CorruptCheckpointTest {
             Map<String, String> config = run.appConfig("heap", "only");
             config.put("mp.messaging.incoming.words.group.instance.id", "sample-" + run.id);
             config.put("quarkus.keyed-state.checkpoint.inline-threshold", "0"); // every file an object of its own
-            run.produce(10_000, 100, 1_000);
+            run.startProducing(100, 400);
             try (SampleAppProcess first = SampleAppProcess.start("first", config, run.logs)) {
-                await().atMost(Duration.ofMinutes(1)).until(() -> run.checkpointsOf(0).size() >= 2);
+                await().atMost(Duration.ofMinutes(3)).until(() -> run.checkpointsOf(0).size() >= 2 || !first.isAlive());
+                assertThat(first.isAlive()).as("%s is running", first).isTrue();
+                assertThat(run.producing()).as("records still flow when the app is killed").isTrue();
                 first.kill();
             }
+            run.stopProducing();
             List<Path> checkpoints = run.checkpointsOf(0);
             Path newest = checkpoints.get(checkpoints.size() - 1);
             // A file only the newest checkpoint has (a delta, or a new full file): the one before stays intact.
@@ -53,7 +56,7 @@ class CorruptCheckpointTest {
                 data.write(b ^ 0xFF);
             }
             try (SampleAppProcess second = SampleAppProcess.start("second", config, run.logs)) {
-                run.awaitExactCounts(Duration.ofMinutes(2));
+                run.awaitExactCounts(Duration.ofMinutes(3));
                 assertThat(second.log()).contains(run.wordsTopic + "-0/" + newest.getFileName() + " is corrupt");
                 assertThat(second.log()).contains("Restored partition " + run.wordsTopic + "-0 from "
                         + checkpoints.get(checkpoints.size() - 2).getFileName());

@@ -1,7 +1,6 @@
 package io.keyedstate.it.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,18 +40,21 @@ class CrashRecoveryTest {
                     : run.appConfig(backend, "only");
             // Static membership: a restarted instance takes its partitions back without waiting out the session.
             config.put("mp.messaging.incoming.words.group.instance.id", "sample-" + run.id);
-            run.produce(20_000, 200, 800);
+            run.startProducing(200, 400);
             for (int kill = 1; kill <= KILLS; kill++) {
-                SampleAppProcess app = SampleAppProcess.start("app-" + kill, config, run.logs);
-                long before = run.outputs();
-                await().atMost(Duration.ofMinutes(1)).until(() -> run.outputs() > before + 200 || !app.isAlive());
-                assertThat(app.isAlive()).as("%s is running", app).isTrue();
-                Thread.sleep(random.nextInt(1_500));
-                app.kill();
-                assertThat(run.producing()).as("records still flow at kill %d", kill).isTrue();
+                try (SampleAppProcess app = SampleAppProcess.start("app-" + kill, config, run.logs)) {
+                    // However long it takes to start and restore: killed only once it is counting words and
+                    // has completed a checkpoint of its own, so that restores start from ever newer ones.
+                    run.awaitNewCounts(200, Duration.ofMinutes(3), app);
+                    run.awaitNewCommits(run.group, run.wordsTopic, 200, Duration.ofMinutes(3), app);
+                    Thread.sleep(random.nextInt(1_500)); // a random moment, between checkpoints or in one
+                    assertThat(run.producing()).as("records still flow at kill %d", kill).isTrue();
+                    app.kill();
+                }
             }
+            run.stopProducing();
             try (SampleAppProcess last = SampleAppProcess.start("app-last", config, run.logs)) {
-                run.awaitExactCounts(Duration.ofMinutes(2));
+                run.awaitExactCounts(Duration.ofMinutes(3));
                 assertThat(last.log()).as(last.toString()).contains("Restored partition");
             }
         }

@@ -36,13 +36,11 @@ class S3FrozenDuringRestoreTest {
             config.put("quarkus.keyed-state.checkpoint.s3.request-timeout", "2s");
             config.put("quarkus.keyed-state.checkpoint.s3.attempts", "1");
             config.put("quarkus.keyed-state.checkpoint.restore-timeout", "3m");
-            run.produce(3_000, 100, 2_000);
+            run.startProducing(100, 400);
             try (SampleAppProcess first = SampleAppProcess.start("first", config, run.logs)) {
-                await().atMost(Duration.ofMinutes(2))
-                        .until(() -> !run.producing() && run.committedToEnd(run.group, run.wordsTopic));
+                run.awaitNewCommits(run.group, run.wordsTopic, 1_000, Duration.ofMinutes(3), first);
                 first.kill();
             }
-            run.produce(1_000, 100, 2_000);
             s3.freeze(true);
             try (SampleAppProcess second = SampleAppProcess.start("second", config, run.logs)) {
                 try {
@@ -51,6 +49,8 @@ class S3FrozenDuringRestoreTest {
                 } finally {
                     s3.freeze(false);
                 }
+                run.awaitNewCounts(500, Duration.ofMinutes(3), second);
+                run.stopProducing();
                 run.awaitExactCounts(Duration.ofMinutes(3));
                 String log = second.log();
                 for (int partition = 0; partition < WordCountRun.PARTITIONS; partition++) {

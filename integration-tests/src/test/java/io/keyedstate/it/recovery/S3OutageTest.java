@@ -45,21 +45,23 @@ class S3OutageTest {
             config.put("quarkus.keyed-state.checkpoint.interval", "500ms");
             config.put("quarkus.keyed-state.checkpoint.s3.request-timeout", "2s");
             config.put("quarkus.keyed-state.checkpoint.s3.attempts", "1");
-            run.produce(24_000, 100, 1_000);
+            run.startProducing(100, 400);
             try (SampleAppProcess app = SampleAppProcess.start("app", config, run.logs)) {
-                await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() -> app.metric(LAST_ID) >= 2);
+                await().atMost(Duration.ofMinutes(3)).ignoreExceptions().until(() -> !app.isAlive()
+                        || app.metric(LAST_ID) >= 2);
+                assertThat(app.isAlive()).as("%s is running", app).isTrue();
                 s3.freeze(true);
                 try {
-                    await().atMost(Duration.ofSeconds(30)).until(() -> app.metric(FAILURES) >= 1);
-                    long outputs = run.outputs();
-                    await().atMost(Duration.ofSeconds(30)).until(() -> run.outputs() > outputs + 500);
+                    await().atMost(Duration.ofMinutes(3)).until(() -> app.metric(FAILURES) >= 1);
+                    run.awaitNewCounts(500, Duration.ofMinutes(3), app); // processing goes on
                 } finally {
                     s3.freeze(false);
                 }
                 long failed = app.metric(FAILURES);
                 long last = app.metric(LAST_ID);
-                await().atMost(Duration.ofSeconds(30)).until(() -> app.metric(LAST_ID) > last + 1);
-                run.awaitExactCounts(Duration.ofMinutes(2));
+                await().atMost(Duration.ofMinutes(3)).until(() -> app.metric(LAST_ID) > last + 1);
+                run.stopProducing();
+                run.awaitExactCounts(Duration.ofMinutes(3));
                 app.stop(); // the handover's final checkpoints complete, so nothing is in flight
 
                 assertThat(failed).isPositive();

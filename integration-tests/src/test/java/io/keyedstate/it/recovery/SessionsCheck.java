@@ -20,11 +20,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The sample's click sessions in a {@link WordCountRun}. Clicks are 10 ms apart in timestamp, from
- * groups of users: each group clicks for 1,000 clicks (10 s of click time, 2 s at 500 a second),
- * then goes quiet for good. So each user's clicks make one session whatever measures the 30 s gap,
- * and early groups' sessions end while the run goes on, through the kills. At the end, a click
- * far in the future on every partition moves the event-time watermark past every session. Every
- * user must get exactly its session: all its clicks, first and last timestamps as written.
+ * groups of users: each group clicks for 1,000 clicks (10 s of click time, a few seconds of wall
+ * time), then goes quiet for good. So each user's clicks make one session whatever measures the
+ * 30 s gap, and early groups' sessions end while the run goes on, through the kills. Clicks flow
+ * until the test stops them; then a click far in the future on every partition moves the
+ * event-time watermark past every session. Every user must get exactly its session: all its
+ * clicks, first and last timestamps as written.
  */
 final class SessionsCheck {
 
@@ -45,16 +46,27 @@ final class SessionsCheck {
         run.daemon("sessions-reader-" + run.id, this::readSessions);
     }
 
-    /** {@code total} clicks by groups of {@code groupSize} users at about {@code perSecond}, in the background. */
-    void produce(int total, int groupSize, int perSecond) {
+    /**
+     * Starts clicks by groups of {@code groupSize} users at about {@code perSecond}, in the
+     * background, until {@link WordCountRun#stopProducing()}. Click time runs {@code perSecond / 100}
+     * times the wall clock: the broker refuses records more than an hour ahead, far beyond any run.
+     */
+    void startProducing(int groupSize, int perSecond) {
         Random random = new Random(7);
-        lastClick = start + 10L * (total - 1);
-        run.produce(total, perSecond, i -> new ProducerRecord<>(run.clicksTopic, null, start + 10L * i,
-                "user-" + (i / 1_000 * groupSize + random.nextInt(groupSize)), "/page-" + random.nextInt(10)));
+        run.startFlow("clicks", perSecond, i -> {
+            long at = start + 10L * i;
+            lastClick = at;
+            return new ProducerRecord<>(run.clicksTopic, null, at, "user-" + (i / 1_000 * groupSize
+                    + random.nextInt(groupSize)), "/page-" + random.nextInt(10));
+        });
     }
 
-    /** A click a minute after the last one on every partition: its watermark passes every session's end. */
+    /**
+     * Once the clicks are stopped, a click a minute after the last one on every partition: its
+     * watermark passes every session's end.
+     */
     void flush() {
+        requireStopped();
         try (var producer = new KafkaProducer<>(run.consumerProperties("unused"), new StringSerializer(),
                 new StringSerializer())) {
             for (int p = 0; p < WordCountRun.PARTITIONS; p++) {
@@ -63,9 +75,19 @@ final class SessionsCheck {
         }
     }
 
-    /** Waits until every user's session was emitted, then checks each against the clicks in the topic. */
+    private void requireStopped() {
+        if (run.producing()) {
+            throw new IllegalStateException("Stop the clicks (WordCountRun.stopProducing) first: the expected sessions"
+                    + " are read from the clicks topic once, and must be the whole input");
+        }
+    }
+
+    /**
+     * Once the clicks are stopped and flushed, waits until every user's session was emitted, then
+     * checks each against the clicks in the topic.
+     */
     void awaitExactSessions(Duration timeout) {
-        await().atMost(timeout).until(() -> !run.producing());
+        requireStopped();
         Map<String, long[]> clicks = new TreeMap<>(); // user -> {count, first, last}
         run.readTopic(run.clicksTopic, click -> {
             if (!click.key().equals(FLUSH_USER)) {
@@ -103,7 +125,9 @@ final class SessionsCheck {
 
 
     private void readSessions() {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(run.consumerProperties("sessions-" + run.id))) {
+        // Not the app's group "sessions-<id>": a member there joins its rebalances and shares its commits.
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                run.consumerProperties("sessions-reader-" + run.id))) {
             consumer.subscribe(List.of(run.sessionsTopic));
             while (!run.isClosed()) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {

@@ -43,10 +43,13 @@ class UnrecoverablePartitionTest {
             Map<String, String> config = run.appConfig(backend, "only");
             config.put("mp.messaging.incoming.words.group.instance.id", "sample-" + run.id);
             config.put("quarkus.keyed-state.checkpoint.inline-threshold", "0"); // every file an object of its own
-            run.produce(4_000, 100, 2_000);
+            run.startProducing(100, 400);
             try (SampleAppProcess first = SampleAppProcess.start("first", config, run.logs)) {
-                await().atMost(Duration.ofMinutes(2))
-                        .until(() -> !run.producing() && run.committedToEnd(run.group, run.wordsTopic));
+                await().atMost(Duration.ofMinutes(3)).until(() -> run.checkpointsOf(0).size() >= 2 || !first.isAlive());
+                run.stopProducing();
+                await().atMost(Duration.ofMinutes(3)).until(() -> run.committedToEnd(run.group, run.wordsTopic)
+                        || !first.isAlive());
+                assertThat(first.isAlive()).as("%s is running", first).isTrue();
                 first.kill();
             }
             run.suspendOffsetChecks(true); // damaged manifests on disk say nothing about durability
@@ -59,9 +62,9 @@ class UnrecoverablePartitionTest {
             long committedBefore = run.committedOffsets().get(words0);
             long countsBefore = endOffset(run, new TopicPartition(run.countsTopic, 0));
 
-            run.produce(2_000, 100, 2_000);
+            run.startProducing(100, 400);
             try (SampleAppProcess second = SampleAppProcess.start("second", config, run.logs)) {
-                await().atMost(Duration.ofMinutes(2)).until(() -> second.log().contains("ERROR")
+                await().atMost(Duration.ofMinutes(3)).until(() -> second.log().contains("ERROR")
                         && second.log().contains("Partition " + run.wordsTopic + "-0 has checkpoints"));
                 String log = second.log();
                 assertThat(log).contains("none of them can be restored").contains("unrecoverable-shard=reprocess");
@@ -71,7 +74,9 @@ class UnrecoverablePartitionTest {
                     return ready.statusCode() == 503 && ready.body().contains("unrecoverable " + run.wordsTopic + "-0");
                 });
                 // The other partitions go on to the end of their input.
-                await().atMost(Duration.ofMinutes(2)).until(() -> !run.producing() && othersCommittedToEnd(run));
+                run.awaitNewCounts(500, Duration.ofMinutes(3), second);
+                run.stopProducing();
+                await().atMost(Duration.ofMinutes(3)).until(() -> othersCommittedToEnd(run));
                 assertThat(endOffset(run, new TopicPartition(run.countsTopic, 0))).as("counts of partition 0")
                         .isEqualTo(countsBefore);
                 second.stop(); // a graceful stop hands over no checkpoint of it
@@ -81,7 +86,7 @@ class UnrecoverablePartitionTest {
 
             config.put("quarkus.keyed-state.checkpoint.unrecoverable-shard", "reprocess");
             try (SampleAppProcess third = SampleAppProcess.start("reprocess", config, run.logs)) {
-                run.awaitExactCounts(Duration.ofMinutes(2));
+                run.awaitExactCounts(Duration.ofMinutes(3));
                 assertThat(third.log()).contains("Partition " + run.wordsTopic + "-0 has checkpoints")
                         .contains("read again from its beginning");
             }

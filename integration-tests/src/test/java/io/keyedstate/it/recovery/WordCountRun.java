@@ -17,7 +17,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -37,9 +39,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * One run of the sample's word count against the shared broker: its own topics, consumer group
- * and checkpoint folder; a producer of words at a steady rate; a reader of the counts; and a
- * monitor that checks, all along, that the group's committed offsets are never ahead of the
- * newest durable checkpoint manifest.
+ * and checkpoint folder; input that flows at a steady rate until the test stops it; a reader of
+ * the counts; and a monitor that checks, all along, that the group's committed offsets are never
+ * ahead of the newest durable checkpoint manifest.
  */
 final class WordCountRun implements AutoCloseable {
 
@@ -63,9 +65,10 @@ final class WordCountRun implements AutoCloseable {
     private final AtomicLong produced = new AtomicLong();
     private final AtomicLong outputs = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final List<Thread> threads = new ArrayList<>();
-    /** Producers still writing: words and clicks may flow at once. */
-    private final java.util.concurrent.atomic.AtomicInteger producing = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    private final List<Flow> flows = new CopyOnWriteArrayList<>();
+    /** Flows still writing: words and clicks may flow at once. */
+    private final AtomicInteger producing = new AtomicInteger();
     private volatile boolean offsetChecks = true;
 
     WordCountRun(String bootstrapServers, Path workDir) throws Exception {
@@ -77,8 +80,10 @@ final class WordCountRun implements AutoCloseable {
         this.admin = Admin.create(properties);
         List<String> topics = List.of(wordsTopic, countsTopic, clicksTopic, sessionsTopic);
         admin.createTopics(topics.stream().map(topic -> new NewTopic(topic, PARTITIONS, (short) 1)).toList()).all().get();
-        // Writing before every partition has its leader makes the first sends fail and retry.
-        await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(topics)
+        // Writing before every partition has its leader makes the first sends fail and retry. Until the
+        // new topics' metadata has reached the broker's cache, describing them fails: that is "not yet".
+        await().atMost(Duration.ofMinutes(1)).ignoreExceptionsMatching(e -> e.getCause()
+                instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException).until(() -> admin.describeTopics(topics)
                 .allTopicNames().get().values().stream()
                 .allMatch(topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null)));
         daemon("counts-reader-" + id, this::readCounts);
@@ -124,69 +129,109 @@ final class WordCountRun implements AutoCloseable {
         config.put("quarkus.keyed-state.checkpoint.filesystem.path", checkpoints.toString());
         config.put("quarkus.keyed-state.checkpoint.interval", "1s");
         config.put("quarkus.keyed-state.checkpoint.timeout", "15s");
+        // A one-second interval on a busy machine: readiness is about failure streaks here, not slow shards.
+        config.put("quarkus.keyed-state.checkpoint.unhealthy-after-intervals", "600");
         config.put("quarkus.keyed-state.rocksdb.dir", logs.resolve("rocksdb-" + instance).toString());
         config.put("quarkus.http.port", "0");
         config.put("quarkus.log.category.\"io.keyedstate\".level", "DEBUG");
         return config;
     }
 
-    /** Produces {@code total} words over {@code keys} keys at about {@code perSecond}, in the background. */
-    void produce(int total, int keys, int perSecond) {
+    /**
+     * Starts writing words over {@code keys} keys at about {@code perSecond}, in the background,
+     * until {@link #stopProducing()}: input never runs out while the test still needs it, however
+     * long the apps take to start.
+     */
+    void startProducing(int keys, int perSecond) {
         Random random = new Random(42);
-        produce(total, perSecond, i -> {
+        startFlow("words", perSecond, i -> {
             String word = "word-" + random.nextInt(keys);
             return new ProducerRecord<>(wordsTopic, word, word);
         });
     }
 
-    /** Produces the {@code total} records {@code record} makes at about {@code perSecond}, in the background. */
-    void produce(int total, int perSecond, java.util.function.IntFunction<ProducerRecord<String, String>> record) {
+    /**
+     * Starts writing the records {@code record} makes (given their sequence number) at about
+     * {@code perSecond}, in the background, until {@link #stopProducing()}.
+     */
+    void startFlow(String name, int perSecond, LongFunction<ProducerRecord<String, String>> record) {
+        if (closed.get()) {
+            throw new IllegalStateException("the run is closed");
+        }
+        AtomicBoolean stop = new AtomicBoolean();
         producing.incrementAndGet();
-        daemon("producer-" + id, () -> {
-            Properties properties = new Properties();
-            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-            // Retries may duplicate a word: the expected counts are read back from the topic, not kept here.
-            properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
-            long started = System.nanoTime();
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties)) {
-                for (int i = 0; i < total && !closed.get(); i++) {
-                    // What was really written is read back from the topic at the end, whatever retries did.
-                    producer.send(record.apply(i));
-                    produced.incrementAndGet();
-                    long due = started + (long) (i + 1) * 1_000_000_000L / perSecond;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        Thread thread = daemon("producer-" + name + "-" + id, () -> {
+            try {
+                Properties properties = new Properties();
+                properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+                properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+                properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+                properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+                // Retries may duplicate a record: the expected results are read back from the topic, not kept here.
+                properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+                long period = 1_000_000_000L / perSecond;
+                try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties)) {
+                    long next = System.nanoTime();
+                    for (long i = 0; !stop.get() && !closed.get(); i++) {
+                        producer.send(record.apply(i));
+                        produced.incrementAndGet();
+                        next += period;
+                        long wait = next - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        } else if (wait < -1_000_000_000L) {
+                            next = System.nanoTime(); // starved for a while: go on at the rate, no burst to catch up
+                        }
                     }
+                    producer.flush(); // every record sent is in the topic before the flow counts as ended
                 }
-                producer.flush();
             } finally {
                 producing.decrementAndGet();
             }
         });
+        flows.add(new Flow(stop, thread));
+    }
+
+    /**
+     * Stops every flow of input and waits until each has ended, its records flushed to the topics.
+     * Only then are the topics the whole input, to read the expected results from.
+     */
+    void stopProducing() throws InterruptedException {
+        for (Flow flow : flows) {
+            flow.stop().set(true);
+        }
+        for (Flow flow : flows) {
+            flow.thread().join(Duration.ofMinutes(2).toMillis());
+            assertThat(flow.thread().isAlive()).as("%s still runs 2 minutes after it was told to stop", flow.thread()
+                    .getName()).isFalse();
+        }
+        flows.clear();
+        assertThat(violations).as("failures while producing").noneMatch(violation -> violation.startsWith("producer-"));
+    }
+
+    private record Flow(AtomicBoolean stop, Thread thread) {
     }
 
     long produced() {
         return produced.get();
     }
 
-    long outputs() {
-        return outputs.get();
-    }
-
     boolean producing() {
         return producing.get() > 0;
     }
 
-    /** Waits until every word's latest count is its exact number of occurrences, then checks all counts. */
+    /**
+     * Once the input is stopped ({@link #stopProducing()}), waits until every word's latest count is
+     * its exact number of occurrences in the words topic, then checks all counts.
+     */
     void awaitExactCounts(Duration timeout) {
-        await().atMost(timeout).until(() -> !producing());
+        if (producing()) {
+            throw new IllegalStateException("Stop the input (stopProducing) first: the expected counts are read from"
+                    + " the words topic once, and must be the whole input");
+        }
         countWordsInTopic();
         try {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> !producing() && expected.entrySet()
+            await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> expected.entrySet()
                     .stream().allMatch(entry -> entry.getValue().equals(last.get(entry.getKey()))));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             List<String> wrong = expected.entrySet().stream()
@@ -201,6 +246,55 @@ final class WordCountRun implements AutoCloseable {
         expected.forEach((word, count) -> assertThat(highest.get(word)).as("highest count of %s", word).isEqualTo(count));
         assertThat(highest.keySet()).isEqualTo(expected.keySet());
         assertThat(violations).as("committed offsets ahead of the newest durable checkpoint").isEmpty();
+    }
+
+    /**
+     * Waits until the running apps have written {@code records} more counts than the counts topic
+     * held when this was called: progress of the apps alive now, whatever a killed one left behind
+     * and however far the reader lags. Fails at once if one of {@code apps} dies.
+     */
+    void awaitNewCounts(long records, Duration timeout, SampleAppProcess... apps) throws Exception {
+        awaitGrowth("counts written", () -> endOffsets(countsTopic), records, timeout, apps);
+    }
+
+    /**
+     * Waits until {@code group} has committed {@code records} more records of {@code topic} than it
+     * had when this was called: the running apps restored, processed and checkpointed.
+     */
+    void awaitNewCommits(String group, String topic, long records, Duration timeout, SampleAppProcess... apps)
+            throws Exception {
+        awaitGrowth("records of " + topic + " committed by " + group, () -> committed(group, topic), records, timeout, apps);
+    }
+
+    private void awaitGrowth(String what, java.util.concurrent.Callable<Long> measure, long records, Duration timeout,
+            SampleAppProcess... apps) throws Exception {
+        long mark = measure.call();
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> measure.call() >= mark + records
+                    || java.util.Arrays.stream(apps).anyMatch(app -> !app.isAlive()));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("No progress within " + timeout + ": " + what + " went from " + mark + " to "
+                    + measure.call() + ", expected " + records + " more (apps " + java.util.Arrays.toString(apps) + ")", e);
+        }
+        for (SampleAppProcess app : apps) {
+            assertThat(app.isAlive()).as("%s is running", app).isTrue();
+        }
+    }
+
+    /** The number of records in {@code topic}: the sum of its partitions' end offsets. */
+    long endOffsets(String topic) throws Exception {
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            latest.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        return admin.listOffsets(latest).all().get().values().stream().mapToLong(info -> info.offset()).sum();
+    }
+
+    /** The sum of the offsets {@code group} has committed on {@code topic}. */
+    long committed(String group, String topic) throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                .filter(entry -> entry.getKey().topic().equals(topic) && entry.getValue() != null)
+                .mapToLong(entry -> entry.getValue().offset()).sum();
     }
 
     /** While the test has the checkpoint folder moved away, what is on disk says nothing about durability. */
@@ -371,7 +465,7 @@ final class WordCountRun implements AutoCloseable {
         void run() throws Exception;
     }
 
-    void daemon(String name, Task task) {
+    Thread daemon(String name, Task task) {
         Thread thread = new Thread(() -> {
             try {
                 task.run();
@@ -386,6 +480,7 @@ final class WordCountRun implements AutoCloseable {
         thread.setDaemon(true);
         thread.start();
         threads.add(thread);
+        return thread;
     }
 
     @Override
