@@ -39,6 +39,9 @@ class S3FrozenDuringRestoreTest {
             run.startProducing(100, 400);
             try (SampleAppProcess first = SampleAppProcess.start("first", config, run.logs)) {
                 run.awaitNewCommits(run.group, run.wordsTopic, 1_000, Duration.ofMinutes(3), first);
+                // Offsets are committed only after a manifest: then every partition has a checkpoint to restore.
+                await().atMost(Duration.ofMinutes(3)).until(() -> run.committedOffsets().keySet().stream()
+                        .filter(partition -> partition.topic().equals(run.wordsTopic)).count() == WordCountRun.PARTITIONS);
                 first.kill();
             }
             s3.freeze(true);
