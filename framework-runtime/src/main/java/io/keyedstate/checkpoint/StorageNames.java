@@ -13,6 +13,10 @@ public final class StorageNames {
     /** The longest savepoint name. */
     public static final int MAX_SAVEPOINT_NAME = 128;
 
+    /** What {@link #isSavepointName} accepts, for messages. */
+    public static final String SAVEPOINT_NAME_RULE = "a savepoint name holds 1 to " + MAX_SAVEPOINT_NAME
+            + " letters, digits, '.', '_' and '-', and does not start with '.'";
+
     private static final Pattern SAVEPOINT_NAME = Pattern.compile("[A-Za-z0-9._-]+");
 
     private StorageNames() {
@@ -51,8 +55,7 @@ public final class StorageNames {
      */
     public static String requireSavepointName(String name) {
         if (!isSavepointName(name)) {
-            throw new IllegalArgumentException("A savepoint name holds 1 to " + MAX_SAVEPOINT_NAME
-                    + " letters, digits, '.', '_' and '-', and does not start with '.': '" + name + "' does not");
+            throw new IllegalArgumentException("'" + name + "' is not a savepoint name: " + SAVEPOINT_NAME_RULE);
         }
         return name;
     }
