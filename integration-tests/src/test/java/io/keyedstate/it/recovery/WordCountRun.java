@@ -77,8 +77,9 @@ final class WordCountRun implements AutoCloseable {
         this.admin = Admin.create(properties);
         List<String> topics = List.of(wordsTopic, countsTopic, clicksTopic, sessionsTopic);
         admin.createTopics(topics.stream().map(topic -> new NewTopic(topic, PARTITIONS, (short) 1)).toList()).all().get();
-        // Writing before every partition has its leader makes the first sends fail and retry.
-        await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(topics)
+        // Writing before every partition has its leader makes the first sends fail and retry. Until the
+        // new topics' metadata has spread, describing them fails with UnknownTopicOrPartitionException.
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> admin.describeTopics(topics)
                 .allTopicNames().get().values().stream()
                 .allMatch(topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null)));
         daemon("counts-reader-" + id, this::readCounts);
