@@ -1,6 +1,7 @@
 package io.keyedstate;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import io.keyedstate.runtime.KeyedStates;
  * Checkpoints and savepoints, for operators and tests: inject it to take a savepoint before an
  * upgrade, or to list what storage holds. Each instance of a consumer group checkpoints the
  * partitions it owns; a savepoint of the whole application takes a call on every instance.
+ * What it returns describes checkpoints; it never holds their state.
  */
 @ApplicationScoped
 public class KeyedStateCheckpoints {
@@ -25,27 +27,46 @@ public class KeyedStateCheckpoints {
         this.states = states;
     }
 
-    /** Checkpoints every shard this instance owns now; completes with the manifests once they are durable. */
-    public CompletionStage<List<CheckpointManifest>> checkpoint() {
-        return states.coordinator().checkpointNow();
+    /** Checkpoints every shard this instance owns now; completes with the checkpoints once they are durable. */
+    public CompletionStage<List<CheckpointInfo>> checkpoint() {
+        return states.coordinator().checkpointNow().thenApply(KeyedStateCheckpoints::infos);
     }
 
     /**
      * Writes a savepoint named {@code name} of every shard this instance owns: full and
      * self-contained, never deleted by retention. Start from it with
-     * {@code quarkus.keyed-state.checkpoint.restore-from=<name>}.
+     * {@code quarkus.keyed-state.checkpoint.restore-from=<name>}. A savepoint is never overwritten:
+     * instances of one consumer group may use the same name, each for its own partitions, but a
+     * partition that has a savepoint of that name keeps it.
+     *
+     * @throws IllegalArgumentException if {@code name} is not 1 to 128 letters, digits, '.', '_'
+     *         and '-', not starting with '.'
+     * @throws SavepointExistsException if storage holds a savepoint {@code name} of a partition
+     *         this instance owns (the stage fails with it if one appears while this one is written)
      */
-    public CompletionStage<List<CheckpointManifest>> savepoint(String name) {
-        return states.coordinator().savepoint(name);
+    public CompletionStage<List<CheckpointInfo>> savepoint(String name) {
+        return states.coordinator().savepoint(name).thenApply(KeyedStateCheckpoints::infos);
     }
 
     /** The shard checkpoint that completed last on this instance, if any did since startup. */
-    public Optional<CheckpointManifest> lastCompleted() {
-        return states.coordinator().lastCompleted();
+    public Optional<CheckpointInfo> lastCompleted() {
+        return states.coordinator().lastCompleted().map(KeyedStateCheckpoints::info);
     }
 
     /** The complete checkpoints in storage per shard folder ({@code <topic>-<partition>}), and the savepoints. */
-    public Map<String, List<CheckpointManifest>> list() throws IOException {
-        return states.coordinator().list();
+    public Map<String, List<CheckpointInfo>> list() throws IOException {
+        Map<String, List<CheckpointInfo>> listed = new LinkedHashMap<>();
+        states.coordinator().list().forEach((folder, manifests) -> listed.put(folder, infos(manifests)));
+        return listed;
+    }
+
+    private static List<CheckpointInfo> infos(List<CheckpointManifest> manifests) {
+        return manifests.stream().map(KeyedStateCheckpoints::info).toList();
+    }
+
+    private static CheckpointInfo info(CheckpointManifest manifest) {
+        return new CheckpointInfo(manifest.id(), manifest.n(), manifest.savepoint(), manifest.origin(), manifest.backend(),
+                manifest.createdAt(), manifest.offsets(), manifest.files().size(), manifest.totalBytes(),
+                manifest.uploadedBytes());
     }
 }

@@ -74,11 +74,15 @@ class KeyedStateProcessor {
         }
     }
 
-    /** Checkpoint listing and savepoints, under the management interface (or {@code /q} without one). */
+    /**
+     * Checkpoint listing, and savepoints if configured, under the management interface (or
+     * {@code /q} without one). Taking a savepoint writes to storage, so its route answers 404
+     * unless {@code quarkus.keyed-state.savepoint-endpoint.enabled} is set.
+     */
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
-    void managementEndpoints(KeyedStatesBuildItem states, NonApplicationRootPathBuildItem paths,
-            KeyedStateRecorder recorder, BuildProducer<RouteBuildItem> routes) {
+    void managementEndpoints(KeyedStatesBuildItem states, KeyedStateSavepointEndpointConfig savepointEndpoint,
+            NonApplicationRootPathBuildItem paths, KeyedStateRecorder recorder, BuildProducer<RouteBuildItem> routes) {
         if (states.isEmpty()) {
             return;
         }
@@ -86,7 +90,7 @@ class KeyedStateProcessor {
                 .handler(recorder.checkpointsEndpoint()).blockingRoute().displayOnNotFoundPage("Keyed-state checkpoints")
                 .build());
         routes.produce(paths.routeBuilder().management().route("keyed-state/savepoints/:name")
-                .handler(recorder.savepointEndpoint()).blockingRoute().build());
+                .handler(recorder.savepointEndpoint(savepointEndpoint.enabled())).blockingRoute().build());
     }
 
     @BuildStep

@@ -510,10 +510,19 @@ public final class CheckpointCoordinator implements AutoCloseable {
         return runOnAllShards(Purpose.CHECKPOINT);
     }
 
-    /** A savepoint of every shard this instance owns: full, self-contained, never deleted by retention. */
+    /**
+     * A savepoint of every shard this instance owns: full, self-contained, never deleted by retention.
+     *
+     * @throws IllegalArgumentException if {@code name} is not a savepoint name (see {@link StorageNames})
+     * @throws io.keyedstate.SavepointExistsException if storage holds savepoint {@code name} of a shard this instance owns
+     */
     public CompletableFuture<List<CheckpointManifest>> savepoint(String name) {
-        if (!name.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException("A savepoint name may only hold letters, digits, '.', '_' and '-': " + name);
+        StorageNames.requireSavepointName(name);
+        try {
+            Savepoints.refuseExisting(storage, name, savepointFolder(name), shards.values().stream()
+                    .filter(shard -> !shard.owners.isEmpty()).map(shard -> shard.folderName).toList());
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
         }
         return runOnAllShards(new Purpose(true, name));
     }
@@ -765,6 +774,10 @@ public final class CheckpointCoordinator implements AutoCloseable {
         // A savepoint is self-contained; a checkpoint shares immutable files with the last confirmed one.
         boolean incremental = settings.incremental() && !purpose.savepoint();
         try (snapshot) {
+            if (purpose.savepoint()) { // again: another owner of the partition may have written it since
+                Savepoints.refuseExisting(storage, purpose.savepointName(), savepointFolder(purpose.savepointName()),
+                        List.of(shard.folderName));
+            }
             List<CheckpointManifest.FileEntry> files = new ArrayList<>(uploader.upload(shard.folder, folder, id.name(),
                     snapshot.files(), previous, incremental ? snapshot::isImmutable : name -> false));
             for (String name : snapshot.inherited()) {
@@ -792,11 +805,14 @@ public final class CheckpointCoordinator implements AutoCloseable {
             return manifest;
         } catch (IOException | RuntimeException e) {
             try {
-                storage.deleteAll(folder);
+                if (!purpose.savepoint()) { // a failed savepoint deletes nothing: see Savepoints
+                    storage.deleteAll(folder);
+                }
             } catch (IOException | RuntimeException cleanup) {
                 LOG.debugf("Could not remove the partial checkpoint %s: %s", folder, cleanup.getMessage());
             }
-            throw new IllegalStateException("Checkpoint " + folder + " failed: " + rootMessage(e), e);
+            throw e instanceof io.keyedstate.SavepointExistsException exists ? exists
+                    : new IllegalStateException("Checkpoint " + folder + " failed: " + rootMessage(e), e);
         }
     }
 

@@ -2,10 +2,13 @@ package io.keyedstate.checkpoint;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32C;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,6 +39,9 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         long uploadedBytes) {
 
     public static final String NAME = "_manifest";
+    /** The largest file a manifest may list: 1 TiB. */
+    public static final long MAX_FILE_BYTES = 1L << 40;
+    private static final String SHARED = "shared/";
     private static final int FORMAT = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -115,40 +121,151 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         }
     }
 
+    /**
+     * Reads a manifest, trusting nothing in it: file names must be plain names, a shared file's
+     * location {@code shared/<plain name>}, sizes between 0 and {@value #MAX_FILE_BYTES}, the id a
+     * checkpoint folder name, offsets non-negative. Whatever fails these checks was not written by
+     * {@link #toJson()}: the manifest is damaged (or tampered with), never restored from.
+     *
+     * @throws IOException naming the first field found wrong
+     */
     public static CheckpointManifest fromJson(byte[] json) throws IOException {
         JsonNode root = JSON.readTree(json);
-        if (root == null || root.path("format").asInt() != FORMAT) {
+        if (root == null || !root.isObject() || root.path("format").asInt() != FORMAT) {
             throw new IOException("not a checkpoint manifest of format " + FORMAT);
         }
-        Map<String, Long> offsets = new LinkedHashMap<>();
-        root.path("offsets").fields().forEachRemaining(field -> offsets.put(field.getKey(), field.getValue().asLong()));
-        Map<String, Long> timestamps = new LinkedHashMap<>();
-        root.path("timestamps").fields()
-                .forEachRemaining(field -> timestamps.put(field.getKey(), field.getValue().asLong()));
-        Map<String, String> codecs = new LinkedHashMap<>();
-        root.path("codecs").fields().forEachRemaining(field -> codecs.put(field.getKey(), field.getValue().asText()));
-        List<FileEntry> files = new ArrayList<>();
-        for (JsonNode file : root.path("files")) {
-            JsonNode location = file.get("location");
-            JsonNode inline = file.get("inline");
-            files.add(new FileEntry(required(file, "name").asText(), required(file, "size").asLong(),
-                    required(file, "crc32c").asLong(), location == null ? null : location.asText(),
-                    inline == null ? null : inline.binaryValue()));
+        String id = text(root, "id");
+        if (CheckpointId.parse(id).isEmpty()) {
+            throw new IOException("id '" + id + "' is not a checkpoint folder name (chk-<n>-g<generation>)");
         }
-        JsonNode origin = root.get("origin");
-        return new CheckpointManifest(required(root, "id").asText(), required(root, "n").asLong(),
-                required(root, "generation").asInt(), root.path("savepoint").asBoolean(),
-                origin == null ? null : origin.asText(), required(root, "backend").asText(),
-                Instant.parse(required(root, "createdAt").asText()), offsets, timestamps, codecs, files,
-                root.path("uploadedBytes").asLong());
+        long n = number(root, "n", 0, Long.MAX_VALUE);
+        int generation = (int) number(root, "generation", Integer.MIN_VALUE, Integer.MAX_VALUE);
+        JsonNode savepoint = root.path("savepoint");
+        if (!savepoint.isMissingNode() && !savepoint.isBoolean()) {
+            throw new IOException("savepoint is not true or false");
+        }
+        String origin = root.has("origin") ? text(root, "origin") : null;
+        Instant createdAt;
+        try {
+            createdAt = Instant.parse(text(root, "createdAt"));
+        } catch (DateTimeParseException e) {
+            throw new IOException("createdAt is not an instant: " + e.getMessage());
+        }
+        Map<String, Long> offsets = partitionNumbers(required(root, "offsets"), "offsets", 0);
+        Map<String, Long> timestamps = root.has("timestamps")
+                ? partitionNumbers(root.get("timestamps"), "timestamps", Long.MIN_VALUE)
+                : new LinkedHashMap<>();
+        Map<String, String> codecs = new LinkedHashMap<>();
+        if (root.has("codecs")) {
+            JsonNode codecsNode = object(root.get("codecs"), "codecs");
+            for (Map.Entry<String, JsonNode> codec : (Iterable<Map.Entry<String, JsonNode>>) codecsNode::fields) {
+                codecs.put(codec.getKey(), text(codecsNode, codec.getKey(), "codecs."));
+            }
+        }
+        JsonNode filesNode = required(root, "files");
+        if (!filesNode.isArray()) {
+            throw new IOException("files is not an array");
+        }
+        List<FileEntry> files = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < filesNode.size(); i++) {
+            FileEntry file = file(filesNode.get(i), "files[" + i + "].");
+            if (!names.add(file.name())) {
+                throw new IOException("files[" + i + "].name '" + file.name() + "' is listed twice");
+            }
+            files.add(file);
+        }
+        long uploadedBytes = root.has("uploadedBytes") ? number(root, "uploadedBytes", 0, Long.MAX_VALUE) : 0;
+        return new CheckpointManifest(id, n, generation, savepoint.asBoolean(), origin, text(root, "backend"), createdAt,
+                offsets, timestamps, codecs, files, uploadedBytes);
+    }
+
+    private static FileEntry file(JsonNode node, String at) throws IOException {
+        object(node, at.substring(0, at.length() - 1));
+        String name = text(node, "name", at);
+        if (!StorageNames.isPlainFileName(name)) {
+            throw new IOException(at + "name '" + name + "' is not a plain file name");
+        }
+        long size = number(node, "size", at, 0, MAX_FILE_BYTES);
+        long crc32c = number(node, "crc32c", at, 0, 0xFFFF_FFFFL);
+        String location = node.has("location") ? text(node, "location", at) : null;
+        if (location != null && !(location.startsWith(SHARED) && StorageNames.isPlainFileName(location.substring(SHARED.length())))) {
+            throw new IOException(at + "location '" + location + "' is not " + SHARED + "<plain file name>");
+        }
+        byte[] inline = null;
+        if (node.has("inline")) {
+            JsonNode content = node.get("inline");
+            inline = content.isTextual() ? content.binaryValue() : null; // base64
+            if (inline == null || inline.length != size || location != null) {
+                throw new IOException(at + "inline is not base64 of " + size + " bytes in place of a stored file");
+            }
+        }
+        return new FileEntry(name, size, crc32c, location, inline);
     }
 
     private static JsonNode required(JsonNode node, String field) throws IOException {
+        return required(node, field, "");
+    }
+
+    private static JsonNode required(JsonNode node, String field, String at) throws IOException {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
-            throw new IOException("the manifest lacks '" + field + "'");
+            throw new IOException("the manifest lacks '" + at + field + "'");
         }
         return value;
+    }
+
+    private static JsonNode object(JsonNode node, String at) throws IOException {
+        if (!node.isObject()) {
+            throw new IOException(at + " is not an object");
+        }
+        return node;
+    }
+
+    private static String text(JsonNode node, String field) throws IOException {
+        return text(node, field, "");
+    }
+
+    private static String text(JsonNode node, String field, String at) throws IOException {
+        JsonNode value = required(node, field, at);
+        if (!value.isTextual()) {
+            throw new IOException(at + field + " is not a string");
+        }
+        return value.asText();
+    }
+
+    private static long number(JsonNode node, String field, long min, long max) throws IOException {
+        return number(node, field, "", min, max);
+    }
+
+    private static long number(JsonNode node, String field, String at, long min, long max) throws IOException {
+        JsonNode value = required(node, field, at);
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < min || value.asLong() > max) {
+            throw new IOException(at + field + " " + value + " is not a whole number from " + min + " to " + max);
+        }
+        return value.asLong();
+    }
+
+    /** Numbers per input partition ({@code <topic>-<partition>}), each at least {@code min}. */
+    private static Map<String, Long> partitionNumbers(JsonNode node, String field, long min) throws IOException {
+        object(node, field);
+        Map<String, Long> numbers = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
+            if (!isTopicPartition(entry.getKey())) {
+                throw new IOException(field + " names '" + entry.getKey() + "', which is not <topic>-<partition>");
+            }
+            numbers.put(entry.getKey(), number(node, entry.getKey(), field + ".", min, Long.MAX_VALUE));
+        }
+        return numbers;
+    }
+
+    private static boolean isTopicPartition(String name) {
+        int dash = name.lastIndexOf('-');
+        try {
+            return dash > 0 && Integer.parseInt(name.substring(dash + 1)) >= 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     public long totalBytes() {

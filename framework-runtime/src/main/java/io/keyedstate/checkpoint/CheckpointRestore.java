@@ -191,7 +191,10 @@ final class CheckpointRestore {
         try {
             String partitionFolder = folder.substring(0, folder.lastIndexOf('/'));
             for (CheckpointManifest.FileEntry file : manifest.files()) {
-                Path local = staging.resolve(file.name());
+                Path local = staging.resolve(file.name()).normalize();
+                if (!staging.normalize().equals(local.getParent())) { // fromJson checks names; never write outside anyway
+                    throw new IOException("Checkpoint " + folder + " lists " + file.name() + ", which is not a plain file name");
+                }
                 if (file.isInline()) {
                     Files.write(local, file.inline());
                 } else {

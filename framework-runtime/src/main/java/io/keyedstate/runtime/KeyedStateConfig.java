@@ -115,8 +115,11 @@ public interface KeyedStateConfig {
 
         /**
          * The local directory of the RocksDB files of the shards this process owns. Each process
-         * uses its own subdirectory and deletes it on exit; what a killed process left behind is
-         * deleted at the next start. Defaults to `quarkus-keyed-state/rocksdb` under `java.io.tmpdir`.
+         * uses its own subdirectory (`process-<pid>-<random id>`, readable by its owner only), holds
+         * a lock on it while it runs, and deletes it on exit. What a killed process left behind is
+         * deleted by the next process that starts on the same directory, once the lock shows that
+         * its owner is gone: several processes, or containers sharing a volume, can use one
+         * directory. Defaults to `quarkus-keyed-state/rocksdb` under `java.io.tmpdir`.
          */
         Optional<Path> dir();
 

@@ -69,8 +69,8 @@ public class KeyedStateRecorder {
         return KeyedStateEndpoints.list();
     }
 
-    public io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> savepointEndpoint() {
-        return KeyedStateEndpoints.savepoint();
+    public io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> savepointEndpoint(boolean enabled) {
+        return enabled ? KeyedStateEndpoints.savepoint() : KeyedStateEndpoints.savepointDisabled();
     }
 
     public void loadRocksDbLibraryIfConfigured() {

@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.checkpoint.CheckpointCoordinator;
 import io.keyedstate.checkpoint.CheckpointSettings;
+import io.keyedstate.checkpoint.StorageNames;
 import io.keyedstate.storage.CheckpointStorage;
 import io.keyedstate.storage.filesystem.FilesystemCheckpointStorage;
 import io.keyedstate.storage.s3.S3CheckpointStorage;
@@ -289,6 +290,10 @@ public final class KeyedStates {
             throw new IllegalArgumentException("quarkus.keyed-state.checkpoint.retained=" + checkpoint.retained()
                     + ": at least 1 checkpoint must be kept");
         }
+        checkpoint.restoreFrom().filter(name -> !StorageNames.isSavepointName(name)).ifPresent(name -> {
+            throw new IllegalArgumentException("quarkus.keyed-state.checkpoint.restore-from=" + name + ": "
+                    + StorageNames.SAVEPOINT_NAME_RULE);
+        });
         String application = ConfigProvider.getConfig().getOptionalValue("quarkus.application.name", String.class)
                 .orElse("application");
         return new CheckpointSettings(checkpoint.interval(), checkpoint.timeout(), checkpoint.minPause(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
@@ -20,6 +21,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
+import io.keyedstate.CheckpointInfo;
 import io.keyedstate.KeyedState;
 import io.keyedstate.KeyedStateCheckpoints;
 import io.keyedstate.ValueState;
@@ -66,29 +68,6 @@ final class IncrementalCheckpointScenario {
     }
 
     static void run(Counter counter, KeyedStateCheckpoints checkpoints, String topic) throws Exception {
-        produce(counter, topic, 0, KEYS);
-        List<CheckpointManifest> full = checkpoints.checkpoint().toCompletableFuture().get();
-        assertThat(full).hasSize(PARTITIONS);
-        long fullBytes = full.stream().mapToLong(CheckpointManifest::totalBytes).sum();
-        assertThat(full.stream().mapToLong(CheckpointManifest::uploadedBytes).sum()).isEqualTo(fullBytes);
-
-        produce(counter, topic, KEYS, KEYS / 100); // updates 1% of the keys
-        List<CheckpointManifest> incremental = checkpoints.checkpoint().toCompletableFuture().get();
-        long uploaded = incremental.stream().mapToLong(CheckpointManifest::uploadedBytes).sum();
-        LOG.infof("Full checkpoint of %,d keys: %,d bytes; after 1%% of them changed: %,d bytes uploaded", KEYS, fullBytes,
-                uploaded);
-        assertThat(uploaded).as("bytes uploaded after 1%% of %d keys changed, of %d", KEYS, fullBytes)
-                .isLessThan(fullBytes / 10);
-        // Small files (a small delta, RocksDB's metadata files) are in the manifest, not objects of their own.
-        List<CheckpointManifest.FileEntry> files = incremental.stream().flatMap(manifest -> manifest.files().stream()).toList();
-        assertThat(files).filteredOn(CheckpointManifest.FileEntry::isInline).isNotEmpty()
-                .allMatch(file -> file.size() <= INLINE_THRESHOLD);
-        assertThat(files).filteredOn(file -> file.size() <= INLINE_THRESHOLD).allMatch(CheckpointManifest.FileEntry::isInline);
-
-        for (int round = 0; round < 18; round++) {
-            produce(counter, topic, KEYS + KEYS / 100 + round * 500, 500);
-            checkpoints.checkpoint().toCompletableFuture().get();
-        }
         // The application's own settings: the test runs in its class loader, where S3ProxyServer.shared() is another server.
         var config = ConfigProvider.getConfig();
         String s3 = "quarkus.keyed-state.checkpoint.s3.";
@@ -97,6 +76,34 @@ final class IncrementalCheckpointScenario {
                 .credentials(config.getValue(s3 + "access-key", String.class), config.getValue(s3 + "secret-key", String.class))
                 .build());
         String application = config.getValue("quarkus.application.name", String.class);
+
+        produce(counter, topic, 0, KEYS);
+        List<CheckpointInfo> full = checkpoints.checkpoint().toCompletableFuture().get();
+        assertThat(full).hasSize(PARTITIONS);
+        long fullBytes = full.stream().mapToLong(CheckpointInfo::totalBytes).sum();
+        assertThat(full.stream().mapToLong(CheckpointInfo::uploadedBytes).sum()).isEqualTo(fullBytes);
+
+        produce(counter, topic, KEYS, KEYS / 100); // updates 1% of the keys
+        List<CheckpointInfo> incremental = checkpoints.checkpoint().toCompletableFuture().get();
+        long uploaded = incremental.stream().mapToLong(CheckpointInfo::uploadedBytes).sum();
+        LOG.infof("Full checkpoint of %,d keys: %,d bytes; after 1%% of them changed: %,d bytes uploaded", KEYS, fullBytes,
+                uploaded);
+        assertThat(uploaded).as("bytes uploaded after 1%% of %d keys changed, of %d", KEYS, fullBytes)
+                .isLessThan(fullBytes / 10);
+        // Small files (a small delta, RocksDB's metadata files) are in the manifest, not objects of their own.
+        List<CheckpointManifest.FileEntry> files = new ArrayList<>();
+        for (CheckpointInfo info : incremental) {
+            String partitionFolder = application + "/" + info.offsets().keySet().iterator().next() + "/";
+            files.addAll(manifest(client, topic, partitionFolder + info.id() + "/" + CheckpointManifest.NAME).files());
+        }
+        assertThat(files).filteredOn(CheckpointManifest.FileEntry::isInline).isNotEmpty()
+                .allMatch(file -> file.size() <= INLINE_THRESHOLD);
+        assertThat(files).filteredOn(file -> file.size() <= INLINE_THRESHOLD).allMatch(CheckpointManifest.FileEntry::isInline);
+
+        for (int round = 0; round < 18; round++) {
+            produce(counter, topic, KEYS + KEYS / 100 + round * 500, 500);
+            checkpoints.checkpoint().toCompletableFuture().get();
+        }
         for (int partition = 0; partition < PARTITIONS; partition++) {
             String folder = application + "/" + topic + "-" + partition + "/";
             Set<String> stored = new HashSet<>();
@@ -110,11 +117,7 @@ final class IncrementalCheckpointScenario {
             for (String manifestName : manifests) {
                 referenced.add(manifestName);
                 String checkpointFolder = manifestName.substring(0, manifestName.lastIndexOf('/'));
-                CheckpointManifest manifest;
-                try (var in = client.getObject(GetObjectArgs.builder().bucket(topic).object(folder + manifestName).build())) {
-                    manifest = CheckpointManifest.fromJson(in.readAllBytes());
-                }
-                for (CheckpointManifest.FileEntry file : manifest.files()) {
+                for (CheckpointManifest.FileEntry file : manifest(client, topic, folder + manifestName).files()) {
                     if (file.isShared()) {
                         referenced.add(file.location());
                     } else if (!file.isInline()) {
@@ -123,6 +126,12 @@ final class IncrementalCheckpointScenario {
                 }
             }
             assertThat(stored).as("objects of partition %d", partition).isEqualTo(referenced);
+        }
+    }
+
+    private static CheckpointManifest manifest(MinioClient client, String bucket, String object) throws Exception {
+        try (var in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(object).build())) {
+            return CheckpointManifest.fromJson(in.readAllBytes());
         }
     }
 

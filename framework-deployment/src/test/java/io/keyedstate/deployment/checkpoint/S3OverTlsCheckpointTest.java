@@ -9,8 +9,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.keyedstate.CheckpointInfo;
 import io.keyedstate.KeyedStateCheckpoints;
-import io.keyedstate.checkpoint.CheckpointManifest;
 import io.keyedstate.testing.S3ProxyServer;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -35,7 +35,7 @@ class S3OverTlsCheckpointTest {
     @Test
     void checkpointsGoToAnHttpsEndpointThatTheNamedTrustStoreTrusts() throws Exception {
         IncrementalCheckpointScenario.produce(counter, TOPIC, 0, 100);
-        List<CheckpointManifest> taken = checkpoints.checkpoint().toCompletableFuture().get();
+        List<CheckpointInfo> taken = checkpoints.checkpoint().toCompletableFuture().get();
         assertThat(taken).isNotEmpty();
         assertThat(taken.stream().mapToLong(manifest -> manifest.offsets().values().stream().mapToLong(Long::longValue).sum())
                 .sum()).isEqualTo(100);

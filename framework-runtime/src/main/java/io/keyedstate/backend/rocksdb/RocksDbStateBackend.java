@@ -25,6 +25,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.Statistics;
 import org.rocksdb.WriteBufferManager;
 
+import io.keyedstate.backend.InstanceDirectory;
 import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.backend.ShardClosedException;
 import io.keyedstate.backend.ShardSnapshot;
@@ -46,6 +47,8 @@ public final class RocksDbStateBackend implements StateBackend {
     private final List<StateDescriptor> states;
     private final StateCodecs codecs;
     private final LongSupplier clock;
+    /** This instance's own directory, locked while it lives: see {@link InstanceDirectory}. */
+    private final InstanceDirectory instanceDir;
     private final Path processDir;
     private final Cache cache;
     private final WriteBufferManager writeBufferManager;
@@ -62,9 +65,14 @@ public final class RocksDbStateBackend implements StateBackend {
         this.states = List.copyOf(states);
         this.codecs = codecs;
         this.clock = clock;
-        this.processDir = settings.dir().resolve(PROCESS_DIR_PREFIX + ProcessHandle.current().pid());
+        InstanceDirectory.deleteAbandoned(settings.dir(), PROCESS_DIR_PREFIX);
+        try {
+            this.instanceDir = InstanceDirectory.create(settings.dir(), PROCESS_DIR_PREFIX);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a directory for RocksDB under " + settings.dir(), e);
+        }
+        this.processDir = instanceDir.path();
         this.writeCacheBytes = settings.writeCacheBytes();
-        deleteDirsOfDeadProcesses(settings.dir());
 
         long limit = settings.memoryLimitBytes();
         this.cache = new LRUCache(limit, -1, false, settings.highPriorityPoolRatio());
@@ -190,6 +198,11 @@ public final class RocksDbStateBackend implements StateBackend {
         return staging;
     }
 
+    /** This process's own directory under {@code dir}, with the shards' files. */
+    Path processDir() {
+        return processDir;
+    }
+
     private Path shardDir(int shardId) {
         return processDir.resolve("shard-" + shardId);
     }
@@ -256,38 +269,7 @@ public final class RocksDbStateBackend implements StateBackend {
         bloomFilter.close();
         writeBufferManager.close();
         cache.close();
-        try {
-            LocalFiles.deleteRecursively(processDir);
-        } catch (IOException e) {
-            LOG.warnf("Could not delete %s: %s", processDir, e.getMessage());
-        }
-    }
-
-    /** A process killed with -9 leaves its shards behind; their state lives on in checkpoints, not here. */
-    private static void deleteDirsOfDeadProcesses(Path root) {
-        if (!Files.isDirectory(root)) {
-            return;
-        }
-        try (Stream<Path> dirs = Files.list(root)) {
-            for (Path dir : (Iterable<Path>) dirs::iterator) {
-                String name = dir.getFileName().toString();
-                if (!name.startsWith(PROCESS_DIR_PREFIX)) {
-                    continue;
-                }
-                long pid;
-                try {
-                    pid = Long.parseLong(name.substring(PROCESS_DIR_PREFIX.length()));
-                } catch (NumberFormatException e) {
-                    continue;
-                }
-                if (ProcessHandle.of(pid).isEmpty()) {
-                    LOG.infof("Deleting RocksDB files left by process %d, which is gone: %s", pid, dir);
-                    LocalFiles.deleteRecursively(dir);
-                }
-            }
-        } catch (IOException e) {
-            LOG.warnf("Could not clean up RocksDB files of dead processes under %s: %s", root, e.getMessage());
-        }
+        instanceDir.close();
     }
 
     /** The profile's DB options with the configured ones on top. */

@@ -2,6 +2,7 @@ package io.keyedstate.storage.filesystem;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,8 +19,10 @@ import io.keyedstate.storage.CheckpointStorage;
 
 /**
  * Checkpoints in a directory: local disk, or a volume every instance mounts. Files are fsynced
- * before they count, and the manifest appears by an atomic rename of a fully written, fsynced temp
- * file, followed by an fsync of its directory, so a crash leaves either the whole manifest or none.
+ * before they count, each new folder is fsynced with its parent, and every file, the manifest
+ * last, appears by an atomic rename of a fully written, fsynced temp file followed by an fsync of
+ * its folder, so a crash leaves either the whole manifest or none, and never a manifest whose
+ * files or folders are lost.
  */
 public final class FilesystemCheckpointStorage implements CheckpointStorage {
 
@@ -32,12 +35,14 @@ public final class FilesystemCheckpointStorage implements CheckpointStorage {
     @Override
     public void write(String path, Path source) throws IOException {
         Path target = resolve(path);
-        Files.createDirectories(target.getParent());
+        createDirectories(target.getParent());
         Path temp = temp(target);
         try {
             Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
             fsync(temp);
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // The rename too: a file under shared/ is not in the checkpoint's folder, whose fsync the manifest makes.
+            fsyncDirectory(target.getParent());
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -46,7 +51,7 @@ public final class FilesystemCheckpointStorage implements CheckpointStorage {
     @Override
     public void writeAtomically(String path, byte[] content) throws IOException {
         Path target = resolve(path);
-        Files.createDirectories(target.getParent());
+        createDirectories(target.getParent());
         Path temp = temp(target);
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -131,6 +136,32 @@ public final class FilesystemCheckpointStorage implements CheckpointStorage {
             throw new IllegalArgumentException("Checkpoint path " + path + " leaves " + root);
         }
         return resolved;
+    }
+
+    /**
+     * Creates {@code dir} and any missing parent, making each new one durable: fsynced itself and
+     * in its parent, so that a crash cannot lose the folder of a file whose own fsync returned.
+     */
+    private static void createDirectories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Path parent = dir.getParent();
+        if (parent != null) {
+            createDirectories(parent);
+        }
+        try {
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
+            // Another writer created it, and may not have made it durable yet: fsynced below too.
+        }
+        fsyncDirectory(dir);
+        if (parent != null) {
+            fsyncDirectory(parent);
+        }
     }
 
     private static Path temp(Path target) {

@@ -20,6 +20,7 @@ import org.rocksdb.RocksDB;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.keyedstate.ValueState;
+import io.keyedstate.backend.InstanceDirectory;
 import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.scope.KeyScope;
 import io.keyedstate.scope.KeyScopes;
@@ -49,27 +50,30 @@ class RocksDbShardLifecycleTest {
         }
     }
 
-    private static Path processDir(Path root) {
-        return root.resolve("process-" + ProcessHandle.current().pid());
+    private Path processDir() {
+        return backend.processDir();
     }
 
+    /** See InstanceDirectoryTest for the rule, with a process of its own holding the lock. */
     @Test
-    void filesLeftByADeadProcessAreDeletedAtStart() throws Exception {
-        Path stale = Files.createDirectories(root.resolve("process-" + Long.MAX_VALUE).resolve("shard-0"));
-        Files.writeString(stale.resolve("LOCK"), "");
-        Path alive = Files.createDirectories(root.resolve("process-" + ProcessHandle.current().parent().orElseThrow().pid()));
+    void filesLeftByAStoppedProcessAreDeletedAtStartAndThoseOfALiveOneKept() throws Exception {
+        Path stale = Files.createDirectories(root.resolve("process-1-0123456789abcdef").resolve("shard-0"));
+        Files.writeString(stale.getParent().resolve(".lock"), ""); // its process is gone: nobody holds the lock
+        try (InstanceDirectory alive = InstanceDirectory.create(root, "process-")) {
+            open();
 
-        open();
-
-        assertThat(stale.getParent()).doesNotExist();
-        assertThat(alive).exists();
+            assertThat(stale.getParent()).doesNotExist();
+            assertThat(alive.path()).exists();
+            assertThat(processDir()).isNotEqualTo(alive.path()).startsWith(root);
+            assertThat(processDir().getFileName().toString()).startsWith("process-" + ProcessHandle.current().pid() + "-");
+        }
     }
 
     @Test
     void aRevokedShardIsClosedAndItsFilesDeleted() {
         open();
         set(0, "k", 1L);
-        Path shardDir = processDir(root).resolve("shard-0");
+        Path shardDir = processDir().resolve("shard-0");
         assertThat(shardDir).isDirectory();
 
         backend.drop(0);
@@ -82,9 +86,10 @@ class RocksDbShardLifecycleTest {
     void shutdownDeletesTheProcessDirectory() {
         open();
         set(1, "k", 1L);
+        Path processDir = processDir();
         backend.close();
         backend = null;
-        assertThat(processDir(root)).doesNotExist();
+        assertThat(processDir).doesNotExist();
     }
 
     @Test
@@ -102,7 +107,7 @@ class RocksDbShardLifecycleTest {
             List<Path> ssts = files.filter(file -> file.toString().endsWith(".sst")).toList();
             assertThat(ssts).isNotEmpty();
             for (Path sst : ssts) {
-                Path original = processDir(root).resolve("shard-0").resolve(sst.getFileName());
+                Path original = processDir().resolve("shard-0").resolve(sst.getFileName());
                 Object linked = Files.readAttributes(sst, BasicFileAttributes.class).fileKey();
                 assertThat(linked).as("hard link of %s", original)
                         .isEqualTo(Files.readAttributes(original, BasicFileAttributes.class).fileKey());

@@ -1,0 +1,118 @@
+package io.keyedstate.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.keyedstate.ValueState;
+import io.keyedstate.backend.ShardSnapshot;
+import io.keyedstate.backend.heap.HeapStateBackend;
+import io.keyedstate.scope.KeyScope;
+import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.StateDescriptor;
+import io.keyedstate.state.StateKind;
+import io.keyedstate.storage.filesystem.FilesystemCheckpointStorage;
+
+/**
+ * A restore reads names from a manifest in storage, which anyone with access to storage can
+ * change: a manifest naming a file outside the restore's staging folder is refused, nothing is
+ * written there, and the checkpoint before it is restored.
+ */
+class CheckpointRestoreTest {
+
+    private static final StateDescriptor COUNT = new StateDescriptor(0, "app.Counter", "count", "count", StateKind.VALUE, 0,
+            "java.lang.Long", "");
+    private static final String SHARD = "app/words-0";
+
+    @TempDir
+    Path root;
+
+    private final HeapStateBackend backend = new HeapStateBackend(List.of(COUNT), System::currentTimeMillis);
+
+    @AfterEach
+    void close() {
+        backend.close();
+    }
+
+    @Test
+    void aManifestNamingFilesOutsideStagingWritesNothingThereAndThePreviousCheckpointIsRestored() throws Exception {
+        FilesystemCheckpointStorage storage = new FilesystemCheckpointStorage(root.resolve("storage"));
+        set("key", 41L);
+        CheckpointManifest good = manifest("chk-1-g1", snapshotFiles());
+        storage.writeAtomically(SHARD + "/chk-1-g1/" + CheckpointManifest.NAME, good.toJson());
+
+        Path absolute = root.resolve("absolute-" + UUID.randomUUID());
+        byte[] payload = "not state".getBytes(StandardCharsets.UTF_8);
+        List<String> escapes = List.of("../escape", "../../escape", absolute.toString(), "sub/escape");
+        List<CheckpointManifest.FileEntry> files = new ArrayList<>();
+        for (int i = 0; i < escapes.size(); i++) {
+            files.add(CheckpointManifest.FileEntry.inline("placeholder-" + i, payload));
+        }
+        ObjectNode json = (ObjectNode) new ObjectMapper().readTree(manifest("chk-2-g1", files).toJson());
+        for (int i = 0; i < escapes.size(); i++) {
+            ((ObjectNode) json.get("files").get(i)).put("name", escapes.get(i));
+        }
+        storage.writeAtomically(SHARD + "/chk-2-g1/" + CheckpointManifest.NAME, new ObjectMapper().writeValueAsBytes(json));
+        set("key", 99L); // what the restore must replace
+
+        Optional<CheckpointManifest> restored = new CheckpointRestore(storage, backend).restore(0, SHARD,
+                List.of(new CheckpointId(2, 1), new CheckpointId(1, 1)), Optional.empty(), null);
+
+        assertThat(restored).map(CheckpointManifest::id).hasValue("chk-1-g1");
+        assertThat(get("key")).isEqualTo(41L);
+        Path staging = backend.stagingDir();
+        assertThat(staging.resolve("escape")).doesNotExist();
+        assertThat(staging.getParent().resolve("escape")).doesNotExist();
+        assertThat(absolute).doesNotExist();
+        try (var left = Files.list(staging)) {
+            assertThat(left).as("what the restore left in %s", staging).isEmpty();
+        }
+    }
+
+    private CheckpointManifest manifest(String id, List<CheckpointManifest.FileEntry> files) {
+        CheckpointId parsed = CheckpointId.parse(id).orElseThrow();
+        return new CheckpointManifest(id, parsed.n(), parsed.generation(), false, null, backend.name(), Instant.now(),
+                Map.of("words-0", 10L), Map.of(), Map.of(), files, 0);
+    }
+
+    private List<CheckpointManifest.FileEntry> snapshotFiles() throws Exception {
+        List<CheckpointManifest.FileEntry> files = new ArrayList<>();
+        try (ShardSnapshot snapshot = backend.snapshot(0, Set.of())) {
+            for (Path file : snapshot.files()) {
+                files.add(CheckpointManifest.FileEntry.inline(file.getFileName().toString(), Files.readAllBytes(file)));
+            }
+        }
+        return files;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void set(String key, long value) {
+        ValueState<Long> count = (ValueState<Long>) backend.handle(COUNT);
+        KeyScopes.callWithin(new KeyScope(backend.shard(0), key), () -> {
+            count.set(value);
+            return null;
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private Long get(String key) {
+        ValueState<Long> count = (ValueState<Long>) backend.handle(COUNT);
+        return KeyScopes.callWithin(new KeyScope(backend.shard(0), key), count::get);
+    }
+}
