@@ -71,10 +71,13 @@ class CheckpointRestoreTest {
         storage.writeAtomically(SHARD + "/chk-2-g1/" + CheckpointManifest.NAME, new ObjectMapper().writeValueAsBytes(json));
         set("key", 99L); // what the restore must replace
 
-        Optional<CheckpointManifest> restored = new CheckpointRestore(storage, backend).restore(0, SHARD,
-                List.of(new CheckpointId(2, 1), new CheckpointId(1, 1)), Optional.empty(), null);
+        CheckpointRestore restore = new CheckpointRestore(storage, backend, java.time.Duration.ofSeconds(5));
+        CheckpointRestore.Outcome restored = restore.restore(0, SHARD,
+                () -> List.of(new CheckpointId(2, 1, null), new CheckpointId(1, 1, null)), Optional.empty(), null,
+                restore.deadlineFromNow());
 
-        assertThat(restored).map(CheckpointManifest::id).hasValue("chk-1-g1");
+        assertThat(restored).isInstanceOfSatisfying(CheckpointRestore.Restored.class,
+                outcome -> assertThat(outcome.manifest().id()).isEqualTo("chk-1-g1"));
         assertThat(get("key")).isEqualTo(41L);
         Path staging = backend.stagingDir();
         assertThat(staging.resolve("escape")).doesNotExist();
