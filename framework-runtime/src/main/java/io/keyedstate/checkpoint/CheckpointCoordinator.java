@@ -206,6 +206,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                     if (shard.owners.isEmpty()) {
                         shard.generation = generation;
                         shard.ownership++;
+                        shard.idle = CompletableFuture.completedFuture(null); // what an earlier release awaited is moot
                         shard.checkpointedAtMillis = System.currentTimeMillis();
                         activate(shard, consumer, restoreUntil);
                     }
@@ -421,10 +422,12 @@ public final class CheckpointCoordinator implements AutoCloseable {
             CompletableFuture<Completed> last = finals.get(shard.id);
             Completed completed = last == null ? null : handOver(shard, last, deadline, handler, consumer);
             synchronized (shard) {
+                List<CompletableFuture<Long>> drained = new ArrayList<>();
                 entry.getValue().forEach(tp -> {
-                    handler.untrack(tp);
+                    drained.add(handler.untrack(tp));
                     shard.owners.remove(tp);
                 });
+                shard.idle = CompletableFuture.allOf(shard.idle, CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new)));
                 if (shard.owners.isEmpty()) {
                     shard.ownership++; // a checkpoint still running is abandoned before its manifest
                     shard.unrecoverable = null;
@@ -433,11 +436,28 @@ public final class CheckpointCoordinator implements AutoCloseable {
                             ? completed.manifest().id()
                             : shard.last != null && completed != null ? shard.last.id() : null;
                     if (shard.localCheckpoint == null) {
-                        backend.drop(shard.id);
+                        dropWhenIdle(shard);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Drops a released shard once the records admitted before its release are done (a handler may
+     * still run past a handover timeout, and would find its shard closed), unless the shard was
+     * assigned again meanwhile.
+     */
+    private void dropWhenIdle(Shard shard) {
+        long released = shard.ownership;
+        shard.idle.orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS).handleAsync((ignored, failure) -> {
+            synchronized (shard) {
+                if (shard.ownership == released && shard.owners.isEmpty() && shard.localCheckpoint == null) {
+                    backend.drop(shard.id);
+                }
+            }
+            return null;
+        }, worker);
     }
 
     /** The final checkpoint before a partition is let go; null if it failed, a skipped result if nothing changed. */
@@ -476,7 +496,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 if (shard.channel.equals(handler.channel) && shard.owners.isEmpty() && shard.localCheckpoint != null
                         && !kept.contains(shard.id)) {
                     shard.localCheckpoint = null;
-                    backend.drop(shard.id);
+                    dropWhenIdle(shard);
                 }
             }
         });
@@ -1030,6 +1050,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
         boolean fromBeginning;
         /** When the last checkpoint of the shard completed, or it was assigned if none did since. */
         volatile long checkpointedAtMillis;
+        /** Completes once the records admitted before the shard's releases are done. Guarded by {@code this}. */
+        CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
         /** Shared files of the last checkpoint went missing: the next one stores everything. */
         volatile boolean fullNext;
         /** The checkpoint the local state of a released shard still equals, or null. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
@@ -34,6 +35,8 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
     private final CheckpointCoordinator coordinator;
     private final BiConsumer<Throwable, Boolean> reportFailure;
     private final Map<TopicPartition, InputPartition> inputs = new ConcurrentHashMap<>();
+    /** Revoked partitions whose admitted records are still in processing: their acknowledgements count here. */
+    private final Map<TopicPartition, InputPartition> releasing = new ConcurrentHashMap<>();
     private volatile GatedStream.Gate<?, ?> gate;
 
     KeyedStateCommitHandler(String channel, boolean orderedByKey, boolean batch, KafkaConsumer<?, ?> consumer,
@@ -65,7 +68,7 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
             return Uni.createFrom().nothing();
         }
         long before = input.maxTimestamp();
-        java.util.concurrent.CompletableFuture<Void> admitted = input.admitOrWait(record.getOffset(),
+        CompletableFuture<Void> admitted = input.admitOrWait(record.getOffset(),
                 GatedStream.timestamp(record));
         if (input.maxTimestamp() > before) {
             timestampAdvanced(input);
@@ -86,6 +89,9 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
     @Override
     public <K, V> Uni<Void> handle(IncomingKafkaRecord<K, V> record) {
         InputPartition input = input(record.getTopic(), record.getPartition());
+        if (input == null) {
+            input = releasing.get(new TopicPartition(record.getTopic(), record.getPartition()));
+        }
         if (input != null && batch) {
             input.acknowledgedUpTo(record.getOffset());
         } else if (input != null) {
@@ -125,13 +131,25 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
         return input;
     }
 
-    /** Stops tracking a revoked partition and drops what its gate held. */
-    void untrack(TopicPartition partition) {
+    /**
+     * Stops tracking a revoked partition and drops what its gate held; completes once the records
+     * it admitted before are done, so that its shard is not closed under their handlers.
+     */
+    CompletableFuture<Long> untrack(TopicPartition partition) {
         InputPartition input = inputs.remove(partition);
+        if (input == null) {
+            return CompletableFuture.completedFuture(-1L);
+        }
+        CompletableFuture<Long> drained = input.close();
+        if (!drained.isDone()) {
+            releasing.put(partition, input);
+            drained.whenComplete((offset, failure) -> releasing.remove(partition, input));
+        }
         GatedStream.Gate<?, ?> current = gate;
-        if (input != null && current != null) {
+        if (current != null) {
             current.discard(input);
         }
+        return drained;
     }
 
     List<InputPartition> inputsOf(int partition) {
@@ -162,9 +180,9 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
      * Commits a completed checkpoint's offsets from any thread, through the consumer's polling
      * thread; fails if the group refused them (this instance no longer owns a partition).
      */
-    java.util.concurrent.CompletableFuture<Void> commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    CompletableFuture<Void> commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
         if (offsets.isEmpty()) {
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(null);
         }
         return consumer.commit(offsets)
                 .invoke(ignored -> LOG.tracef("Committed %s for channel %s", offsets, channel))
