@@ -174,8 +174,15 @@ public final class S3CheckpointStorage implements CheckpointStorage {
                     throw new IOException("Bucket '" + settings.bucket() + "' does not exist at " + settings.endpoint()
                             + " and quarkus.keyed-state.checkpoint.s3.create-bucket is false");
                 }
-                client.makeBucket(MakeBucketArgs.builder().bucket(settings.bucket()).region(settings.region()).build());
-                LOG.infof("Created bucket '%s' at %s for checkpoints", settings.bucket(), settings.endpoint());
+                try {
+                    client.makeBucket(MakeBucketArgs.builder().bucket(settings.bucket()).region(settings.region()).build());
+                    LOG.infof("Created bucket '%s' at %s for checkpoints", settings.bucket(), settings.endpoint());
+                } catch (ErrorResponseException e) {
+                    // Another instance of the application, starting at the same time, created it first.
+                    if (!"BucketAlreadyOwnedByYou".equals(e.errorResponse().code())) {
+                        throw e;
+                    }
+                }
             }
             return null;
         });
