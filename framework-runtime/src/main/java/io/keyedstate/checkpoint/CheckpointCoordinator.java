@@ -561,7 +561,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     /**
-     * Commits a completed checkpoint's offsets, then starts deleting what it made obsolete. The consumer
+     * Commits a completed checkpoint's offsets, then deletes what it made obsolete. The consumer
      * group accepts the commit only from the partition's current owner, so a stale owner (dropped
      * from the group, or a fenced instance of a static member) never gets to retention, where it
      * could delete files its successor uses.
@@ -569,17 +569,13 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private CompletableFuture<Completed> commitThenRetain(Shard shard, Completed completed) {
         CompletableFuture<?>[] commits = completed.offsets().entrySet().stream()
                 .map(entry -> entry.getKey().commit(entry.getValue())).toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(commits).handle((ignored, failure) -> {
-            if (failure == null && !closed) {
-                // Housekeeping, not part of the checkpoint: a slow storage delays it, not the next round.
-                try {
-                    storageWork.execute(() -> retain(shard, completed.ownership(), completed.manifest().n()));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    LOG.debugf("No retention for partition %s: shutting down", shard.folderName);
-                }
+        // On the storage threads: a slow storage delays the next round, never the gates.
+        return CompletableFuture.allOf(commits).handleAsync((ignored, failure) -> {
+            if (failure == null) {
+                retain(shard, completed.ownership(), completed.manifest().n());
             }
             return completed;
-        });
+        }, storageWork);
     }
 
     private CompletableFuture<Completed> checkpoint(Shard shard, Purpose purpose) {
