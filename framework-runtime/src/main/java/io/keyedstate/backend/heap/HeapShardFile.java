@@ -6,7 +6,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Map.Entry;
+import java.util.function.LongSupplier;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.Inflater;
@@ -152,7 +156,9 @@ final class HeapShardFile {
         for (int i = 0; i < chain.size(); i++) {
             Path file = chain.get(i);
             Inflater inflater = null;
-            try (DataInputStream header = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            long size = Files.size(file);
+            try (CountingStream counted = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+                    DataInputStream header = new DataInputStream(counted)) {
                 if (header.readInt() != MAGIC) {
                     throw new IOException(file + " is not a heap-state checkpoint file");
                 }
@@ -169,7 +175,8 @@ final class HeapShardFile {
                 }
                 DataInputStream in = inflater == null ? header
                         : new DataInputStream(new InflaterInputStream(header, inflater, 1 << 16));
-                Reader reader = new Reader(in);
+                // Uncompressed, no length can exceed what is left of the file; compressed, reads allocate what there is.
+                Reader reader = new Reader(in, file, inflater == null ? () -> size - counted.count : () -> Long.MAX_VALUE);
                 int stateCount = in.readInt();
                 for (int s = 0; s < stateCount; s++) {
                     String name = in.readUTF();
@@ -307,10 +314,15 @@ final class HeapShardFile {
 
     private final class Reader {
         private final DataInputStream in;
+        private final Path file;
+        private final LongSupplier remaining;
         private final List<StateCodec<Object>> keyCodecs = new ArrayList<>();
 
-        Reader(DataInputStream in) {
+        /** @param remaining an upper bound of the bytes left to read */
+        Reader(DataInputStream in, Path file, LongSupplier remaining) {
             this.in = in;
+            this.file = file;
+            this.remaining = remaining;
         }
 
         Object recordKey() throws IOException {
@@ -318,8 +330,8 @@ final class HeapShardFile {
             if (index == keyCodecs.size()) {
                 String type = in.readUTF();
                 keyCodecs.add(codecs.forType(type));
-            } else if (index > keyCodecs.size()) {
-                throw new IOException("Corrupt heap-state file: key class " + index + " before its declaration");
+            } else if (index > keyCodecs.size() || index < 0) {
+                throw new IOException("Corrupt heap-state file " + file + ": key class " + index + " before its declaration");
             }
             return RecordKeys.normalize(value(keyCodecs.get(index)));
         }
@@ -330,7 +342,7 @@ final class HeapShardFile {
                 case MAP -> {
                     StateCodec<Object> keyCodec = codecs.forType(state.mapKeyType());
                     StateCodec<Object> valueCodec = codecs.forType(state.valueType());
-                    int size = in.readInt();
+                    int size = count();
                     PersistentHashMap<Object, Object> map = PersistentHashMap.empty();
                     for (int i = 0; i < size; i++) {
                         Object key = value(keyCodec);
@@ -340,7 +352,7 @@ final class HeapShardFile {
                 }
                 case LIST -> {
                     StateCodec<Object> codec = codecs.forType(state.valueType());
-                    int size = in.readInt();
+                    int size = count();
                     StoredValues.Appended list = null;
                     for (int i = 0; i < size; i++) {
                         list = StoredValues.Appended.append(list, element(state, codec));
@@ -351,9 +363,25 @@ final class HeapShardFile {
             };
         }
 
+        private int count() throws IOException {
+            int count = in.readInt();
+            if (count < 0) {
+                throw new IOException("Corrupt heap-state file " + file + ": " + count + " entries");
+            }
+            return count;
+        }
+
+        /** Grown as the times are read, so that a damaged count cannot allocate what the file does not hold. */
         private long[] times() throws IOException {
-            long[] times = new long[in.readInt()];
-            for (int i = 0; i < times.length; i++) {
+            int count = count();
+            if ((long) count * Long.BYTES > remaining.getAsLong()) {
+                throw new IOException("Corrupt heap-state file " + file + ": " + count + " timers, more than it holds");
+            }
+            long[] times = new long[Math.min(count, 1024)];
+            for (int i = 0; i < count; i++) {
+                if (i == times.length) {
+                    times = java.util.Arrays.copyOf(times, (int) Math.min(count, 2L * times.length));
+                }
                 times[i] = in.readLong();
             }
             return times;
@@ -367,10 +395,52 @@ final class HeapShardFile {
             return value(codec);
         }
 
+        /** A length-prefixed encoded value. */
         private Object value(StateCodec<Object> codec) throws IOException {
-            byte[] bytes = new byte[in.readInt()];
-            in.readFully(bytes);
+            int length = in.readInt();
+            if (length < 0 || length > remaining.getAsLong()) {
+                throw new IOException("Corrupt heap-state file " + file + ": a value of " + length
+                        + " bytes, more than the file holds");
+            }
+            byte[] bytes = in.readNBytes(length); // allocates what there is to read, not what the length says
+            if (bytes.length < length) {
+                throw new EOFException("Corrupt heap-state file " + file + ": it ends inside a value");
+            }
             return codec.decode(new DataInputStream(new ByteArrayInputStream(bytes)));
+        }
+    }
+
+    /** Counts the bytes read through it. */
+    private static final class CountingStream extends FilterInputStream {
+        long count;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int read = super.read(buffer, offset, length);
+            if (read > 0) {
+                count += read;
+            }
+            return read;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count += skipped;
+            return skipped;
         }
     }
 }
