@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.scope.KeyScope;
 import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.RestorePlan;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 import io.keyedstate.ListState;
@@ -74,7 +75,7 @@ class HeapShardFileDamageTest {
                 Files.write(damaged, compress ? deflate(bytes) : bytes);
                 long allocatedBefore = THREADS.getCurrentThreadAllocatedBytes();
                 try {
-                    file.read(List.of(damaged));
+                    file.read(List.of(damaged), RestorePlan.NONE, 1_000L);
                 } catch (IOException | RuntimeException e) {
                     failures++; // passed over as damage
                 } catch (OutOfMemoryError e) {
