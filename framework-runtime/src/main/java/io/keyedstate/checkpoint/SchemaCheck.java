@@ -60,7 +60,7 @@ public final class SchemaCheck {
     }
 
     /** What a manifest records of the shard's states; {@code empty} tells, by state id, which held nothing. */
-    List<CheckpointManifest.StateEntry> manifestStates(IntPredicate empty) {
+    public List<CheckpointManifest.StateEntry> manifestStates(IntPredicate empty) {
         List<CheckpointManifest.StateEntry> entries = new ArrayList<>(states.size());
         for (StateDescriptor state : states) {
             entries.add(new CheckpointManifest.StateEntry(declared.get(state.qualifiedName()), empty.test(state.id())));
