@@ -31,6 +31,15 @@ public interface ShardSnapshot extends AutoCloseable {
     }
 
     /**
+     * Whether the snapshot is known to hold no entry of the state with id {@code state}, so that a
+     * restore may drop it without losing anything once the application no longer declares it.
+     * False when not known.
+     */
+    default boolean holdsNothing(int state) {
+        return false;
+    }
+
+    /**
      * Called once the checkpoint of this snapshot is durable (never for a savepoint): the shard's
      * next snapshots may build on it.
      */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Set;
 
+import io.keyedstate.state.RestorePlan;
 import io.keyedstate.state.StateDescriptor;
 
 /**
@@ -45,8 +46,18 @@ public interface StateBackend extends AutoCloseable {
      */
     ShardSnapshot snapshot(int shardId, Set<String> reusable) throws IOException;
 
-    /** Replaces shard {@code shardId} with the state in {@code dir}, written by {@link #snapshot}. */
-    void restore(int shardId, Path dir) throws IOException;
+    /**
+     * Replaces shard {@code shardId} with the state in {@code dir}, written by {@link #snapshot},
+     * converting the states that {@code plan} says were stored in another form to their declared
+     * form, and discarding those it drops. A restore that changed anything must not let the next
+     * snapshot build on the restored files: they hold the old form.
+     */
+    void restore(int shardId, Path dir, RestorePlan plan) throws IOException;
+
+    /** Replaces shard {@code shardId} with the state in {@code dir}, stored as the states are declared. */
+    default void restore(int shardId, Path dir) throws IOException {
+        restore(shardId, dir, RestorePlan.NONE);
+    }
 
     /**
      * A local directory for files on their way to or from checkpoint storage: on the same file

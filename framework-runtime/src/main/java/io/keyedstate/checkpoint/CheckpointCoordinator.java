@@ -74,7 +74,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private final CheckpointStorage storage;
     private final CheckpointSettings settings;
     private final ShardIds shardIds;
-    private final Map<String, String> codecVersions;
+    private final SchemaCheck schemas;
     private final Set<KeyedStateCommitHandler> handlers = ConcurrentHashMap.newKeySet();
     private final Set<KeyedStateCommitHandler> assignedOnce = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Shard> shards = new ConcurrentHashMap<>();
@@ -97,18 +97,18 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private volatile TimestampListener timestampListener;
 
     public CheckpointCoordinator(StateBackend backend, CheckpointStorage storage, ShardIds shardIds,
-            CheckpointSettings settings, Map<String, String> codecVersions) {
+            CheckpointSettings settings, SchemaCheck schemas) {
         this.backend = backend;
         this.storage = storage;
         this.shardIds = shardIds;
         this.settings = settings;
-        this.codecVersions = Map.copyOf(codecVersions);
+        this.schemas = schemas;
         this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("keyed-state-checkpoint-timer"));
         this.worker = Executors.newFixedThreadPool(2, daemonThreads("keyed-state-checkpoint"));
         this.storageWork = Executors.newFixedThreadPool(settings.uploadThreads(), daemonThreads("keyed-state-storage"));
         this.uploads = Executors.newFixedThreadPool(settings.uploadThreads(), daemonThreads("keyed-state-upload"));
         this.uploader = new CheckpointUploader(storage, uploads, settings.inlineThreshold());
-        this.restore = new CheckpointRestore(storage, backend, settings.restoreTimeout());
+        this.restore = new CheckpointRestore(storage, backend, schemas, settings.restoreTimeout());
         LOG.infof("Keyed-state checkpoints every %s to %s/%s", settings.interval(), storage.describe(),
                 settings.applicationFolder());
         timer.schedule(this::round, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
@@ -806,7 +806,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
             long uploaded = files.stream().filter(file -> previous.get(file.name()) != file)
                     .mapToLong(CheckpointManifest.FileEntry::size).sum();
             CheckpointManifest manifest = new CheckpointManifest(id.name(), id.n(), generation, purpose.savepoint(),
-                    shard.origin, backend.name(), Instant.now(), offsets, timestamps, codecVersions, files, uploaded);
+                    shard.origin, backend.name(), Instant.now(), offsets, timestamps,
+                    schemas.manifestStates(snapshot::holdsNothing), files, uploaded);
             requireStillReferencable(shard, files, previous);
             if (!stillWanted.getAsBoolean()) {
                 throw new IllegalStateException("abandoned: it timed out, or the partition was let go, while it ran");

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.CRC32C;
@@ -15,6 +16,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.keyedstate.state.StateKind;
+import io.keyedstate.state.StateSchema;
 
 /**
  * What a checkpoint holds: written last, its presence makes the checkpoint complete. JSON through
@@ -30,18 +34,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *        state holds the effect of every record before it and of none after it
  * @param timestamps per input partition, the largest record timestamp before the barrier, from which
  *        the partition's event-time watermark resumes
- * @param codecs per state, its codecs' versions
+ * @param states every state the shard had when the checkpoint was taken, with how it is stored.
+ *        Manifests written before this was recorded have a {@code codecs} map instead (per state,
+ *        {@code valueType@version} or {@code keyType@version -> valueType@version}), read as states
+ *        whose kind (but maps), codecs and ttl are unknown
  * @param files every file, with its size and CRC32C
  * @param uploadedBytes the bytes this checkpoint wrote; the rest it shares with earlier ones
  */
 public record CheckpointManifest(String id, long n, int generation, boolean savepoint, String origin, String backend,
-        Instant createdAt, Map<String, Long> offsets, Map<String, Long> timestamps, Map<String, String> codecs, List<FileEntry> files,
+        Instant createdAt, Map<String, Long> offsets, Map<String, Long> timestamps, List<StateEntry> states, List<FileEntry> files,
         long uploadedBytes) {
 
     public static final String NAME = "_manifest";
     /** The largest file a manifest may list: 1 TiB. */
     public static final long MAX_FILE_BYTES = 1L << 40;
     private static final String SHARED = "shared/";
+    private static final String MAP_ARROW = " -> ";
     private static final int FORMAT = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -82,6 +90,14 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         }
     }
 
+    /**
+     * One state of the shard.
+     *
+     * @param empty whether the shard held no entry of it: false when not known
+     */
+    public record StateEntry(StateSchema schema, boolean empty) {
+    }
+
     public byte[] toJson() {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
@@ -101,8 +117,8 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
             ObjectNode timestampsNode = root.putObject("timestamps");
             timestamps.forEach(timestampsNode::put);
         }
-        ObjectNode codecsNode = root.putObject("codecs");
-        codecs.forEach(codecsNode::put);
+        ArrayNode statesNode = root.putArray("states");
+        states.forEach(state -> writeState(statesNode.addObject(), state));
         ArrayNode filesNode = root.putArray("files");
         for (FileEntry file : files) {
             ObjectNode fileNode = filesNode.addObject().put("name", file.name()).put("size", file.size())
@@ -155,11 +171,24 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         Map<String, Long> timestamps = root.has("timestamps")
                 ? partitionNumbers(root.get("timestamps"), "timestamps", Long.MIN_VALUE)
                 : new LinkedHashMap<>();
-        Map<String, String> codecs = new LinkedHashMap<>();
-        if (root.has("codecs")) {
+        List<StateEntry> states = new ArrayList<>();
+        if (root.has("states")) {
+            JsonNode statesNode = root.get("states");
+            if (!statesNode.isArray()) {
+                throw new IOException("states is not an array");
+            }
+            Set<String> ids = new HashSet<>();
+            for (int i = 0; i < statesNode.size(); i++) {
+                StateEntry state = readState(statesNode.get(i), "states[" + i + "].");
+                if (!ids.add(state.schema().id())) {
+                    throw new IOException("states[" + i + "].id '" + state.schema().id() + "' is listed twice");
+                }
+                states.add(state);
+            }
+        } else if (root.has("codecs")) {
             JsonNode codecsNode = object(root.get("codecs"), "codecs");
             for (Map.Entry<String, JsonNode> codec : (Iterable<Map.Entry<String, JsonNode>>) codecsNode::fields) {
-                codecs.put(codec.getKey(), text(codecsNode, codec.getKey(), "codecs."));
+                states.add(readCodecsEntry(codec.getKey(), text(codecsNode, codec.getKey(), "codecs.")));
             }
         }
         JsonNode filesNode = required(root, "files");
@@ -177,7 +206,72 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         }
         long uploadedBytes = root.has("uploadedBytes") ? number(root, "uploadedBytes", 0, Long.MAX_VALUE) : 0;
         return new CheckpointManifest(id, n, generation, savepoint.asBoolean(), origin, text(root, "backend"), createdAt,
-                offsets, timestamps, codecs, files, uploadedBytes);
+                offsets, timestamps, states, files, uploadedBytes);
+    }
+
+    private static void writeState(ObjectNode node, StateEntry entry) {
+        StateSchema state = entry.schema();
+        node.put("id", state.id()).put("bean", state.beanClass()).put("field", state.field()).put("name", state.name())
+                .put("kind", state.kind().name().toLowerCase(Locale.ROOT));
+        if (state.value() != null) {
+            writeCodec(node.putObject("value"), state.value());
+        }
+        if (state.mapKey() != null) {
+            writeCodec(node.putObject("mapKey"), state.mapKey());
+        }
+        node.put("ttlMillis", state.ttlMillis());
+        node.put("empty", entry.empty());
+    }
+
+    private static void writeCodec(ObjectNode node, StateSchema.Codec codec) {
+        node.put("type", codec.type()).put("codec", codec.codec()).put("version", codec.version());
+    }
+
+    private static StateEntry readState(JsonNode node, String at) throws IOException {
+        object(node, at.substring(0, at.length() - 1));
+        String kind = text(node, "kind", at);
+        StateKind parsed;
+        try {
+            parsed = StateKind.valueOf(kind.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(at + "kind '" + kind + "' is not a kind of state");
+        }
+        JsonNode empty = node.path("empty");
+        if (!empty.isMissingNode() && !empty.isBoolean()) {
+            throw new IOException(at + "empty is not true or false");
+        }
+        StateSchema schema = new StateSchema(text(node, "id", at), text(node, "bean", at), text(node, "field", at),
+                text(node, "name", at), parsed, readCodec(node, "value", at), readCodec(node, "mapKey", at),
+                number(node, "ttlMillis", at, 0, Long.MAX_VALUE));
+        return new StateEntry(schema, empty.asBoolean(false));
+    }
+
+    private static StateSchema.Codec readCodec(JsonNode state, String field, String at) throws IOException {
+        if (!state.has(field)) {
+            return null;
+        }
+        String codecAt = at + field + ".";
+        JsonNode node = object(state.get(field), at + field);
+        return new StateSchema.Codec(text(node, "type", codecAt), text(node, "codec", codecAt),
+                (int) number(node, "version", codecAt, Integer.MIN_VALUE, Integer.MAX_VALUE));
+    }
+
+    /** A state as manifests of the first format recorded it: only its types and codec versions. */
+    private static StateEntry readCodecsEntry(String id, String codecs) throws IOException {
+        int arrow = codecs.indexOf(MAP_ARROW);
+        StateSchema.Codec value = typeAtVersion(arrow < 0 ? codecs : codecs.substring(arrow + MAP_ARROW.length()));
+        StateSchema.Codec mapKey = arrow < 0 ? null : typeAtVersion(codecs.substring(0, arrow));
+        return new StateEntry(new StateSchema(id, null, null, null, arrow < 0 ? null : StateKind.MAP, value, mapKey,
+                StateSchema.UNKNOWN_TTL), false);
+    }
+
+    private static StateSchema.Codec typeAtVersion(String text) throws IOException {
+        int at = text.lastIndexOf('@');
+        try {
+            return new StateSchema.Codec(text.substring(0, at), null, Integer.parseInt(text.substring(at + 1)));
+        } catch (RuntimeException e) {
+            throw new IOException("codecs has an entry '" + text + "' that is not type@version");
+        }
     }
 
     private static FileEntry file(JsonNode node, String at) throws IOException {

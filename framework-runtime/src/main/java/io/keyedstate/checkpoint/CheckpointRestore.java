@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.backend.StateBackend;
+import io.keyedstate.state.RestorePlan;
 import io.keyedstate.storage.CheckpointStorage;
 
 /**
@@ -22,6 +23,9 @@ import io.keyedstate.storage.CheckpointStorage;
  * cannot read. Any other storage error (I/O, a timeout, a server error, throttling) is taken as
  * transient: the same checkpoint is tried again, with backoff, until the restore deadline passes.
  * A checkpoint folder without a manifest was never complete, so never committed, and is passed over.
+ * Before its files are read, a checkpoint's states are compared with the application's (see
+ * {@link SchemaCheck}); one the application cannot read makes the shard unrecoverable at once: the
+ * checkpoints before it hold the same states.
  */
 final class CheckpointRestore {
 
@@ -72,11 +76,13 @@ final class CheckpointRestore {
 
     private final CheckpointStorage storage;
     private final StateBackend backend;
+    private final SchemaCheck schemas;
     private final Duration deadline;
 
-    CheckpointRestore(CheckpointStorage storage, StateBackend backend, Duration deadline) {
+    CheckpointRestore(CheckpointStorage storage, StateBackend backend, SchemaCheck schemas, Duration deadline) {
         this.storage = storage;
         this.backend = backend;
+        this.schemas = schemas;
         this.deadline = deadline;
     }
 
@@ -97,7 +103,7 @@ final class CheckpointRestore {
         List<CheckpointId> newestFirst;
         try {
             newestFirst = retrying(until, "list " + shardFolder, lister::newestFirst);
-        } catch (IOException | Damaged | Incomplete e) {
+        } catch (IOException | Damaged | Incomplete | SchemaCheck.Refused e) {
             attempts.add("listing " + storage.describe() + "/" + shardFolder + " failed: " + e.getMessage());
             return new Unrecoverable(attempts, true);
         }
@@ -116,6 +122,10 @@ final class CheckpointRestore {
                 LOG.warnf("Checkpoint %s/%s %s; trying the one before", storage.describe(), folder,
                         e.getMessage());
                 attempts.add(id.name() + " " + e.getMessage());
+            } catch (SchemaCheck.Refused e) {
+                attempts.add(id.name() + " " + e.getMessage());
+                backend.drop(shardId);
+                return new Unrecoverable(attempts, false);
             } catch (IOException e) {
                 attempts.add(id.name() + ": storage kept failing for " + deadline + ": " + e.getMessage());
                 return new Unrecoverable(attempts, true);
@@ -131,7 +141,7 @@ final class CheckpointRestore {
             } catch (Incomplete e) {
                 attempts.add(name + " (quarkus.keyed-state.checkpoint.restore-from) has no complete copy under "
                         + storage.describe() + "/" + savepointFolder);
-            } catch (Damaged e) {
+            } catch (Damaged | SchemaCheck.Refused e) {
                 attempts.add(name + " " + e.getMessage());
             } catch (IOException e) {
                 attempts.add(name + ": storage kept failing for " + deadline + ": " + e.getMessage());
@@ -144,12 +154,12 @@ final class CheckpointRestore {
 
     @FunctionalInterface
     private interface Attempt<T> {
-        T run() throws IOException, Damaged, Incomplete;
+        T run() throws IOException, Damaged, Incomplete, SchemaCheck.Refused;
     }
 
     /** Runs {@code attempt} until it succeeds, proves damage, or storage failed until {@code until}. */
     private <T> T retrying(long until, String what, Attempt<T> attempt)
-            throws IOException, Damaged, Incomplete, InterruptedException {
+            throws IOException, Damaged, Incomplete, SchemaCheck.Refused, InterruptedException {
         long backoff = FIRST_BACKOFF_MILLIS;
         while (true) {
             try {
@@ -182,11 +192,13 @@ final class CheckpointRestore {
         }
     }
 
-    private Void restoreFrom(int shardId, String folder, CheckpointManifest manifest) throws IOException, Damaged {
+    private Void restoreFrom(int shardId, String folder, CheckpointManifest manifest)
+            throws IOException, Damaged, SchemaCheck.Refused {
         if (!manifest.backend().equals(backend.name())) {
             throw new Damaged("was written by the " + manifest.backend() + " backend, but quarkus.keyed-state.backend is "
                     + backend.name() + "; switch the backend back to restore it");
         }
+        RestorePlan plan = schemas.check(manifest);
         Path staging = Files.createTempDirectory(backend.stagingDir(), "restore-" + shardId + "-");
         try {
             String partitionFolder = folder.substring(0, folder.lastIndexOf('/'));
@@ -208,7 +220,7 @@ final class CheckpointRestore {
                 }
             }
             try {
-                backend.restore(shardId, staging);
+                backend.restore(shardId, staging, plan);
             } catch (IOException | RuntimeException e) {
                 backend.drop(shardId);
                 throw new Damaged("cannot be read by the " + backend.name() + " backend (" + CheckpointCoordinator.rootMessage(e)

@@ -46,6 +46,8 @@ public final class BuiltInCodecs {
                 return new BigDecimal(new BigInteger(readBytes(in)), scale);
             })));
 
+    private static final int CHUNK = 1 << 16;
+
     private BuiltInCodecs() {
     }
 
@@ -95,9 +97,21 @@ public final class BuiltInCodecs {
         out.write(bytes);
     }
 
+    /**
+     * Reads what {@link #writeBytes} wrote. A length read from damaged (or differently encoded)
+     * bytes allocates no more than the input holds: beyond 64 KiB the array grows as it fills.
+     */
     static byte[] readBytes(DataInput in) throws IOException {
-        byte[] bytes = new byte[in.readInt()];
+        int length = in.readInt();
+        if (length < 0) {
+            throw new IOException("A negative length (" + length + "): the bytes are not of this codec");
+        }
+        byte[] bytes = new byte[Math.min(length, CHUNK)];
         in.readFully(bytes);
+        for (int read = bytes.length; read < length; read = bytes.length) {
+            bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(length, 2L * read));
+            in.readFully(bytes, read, bytes.length - read);
+        }
         return bytes;
     }
 }

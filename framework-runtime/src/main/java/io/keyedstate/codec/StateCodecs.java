@@ -14,8 +14,14 @@ import io.keyedstate.StateCodec;
  */
 public final class StateCodecs {
 
+    /** The name of the built-in codecs in checkpoints. */
+    public static final String BUILT_IN = "built-in";
+    /** The name of the Jackson codec in checkpoints. */
+    public static final String JACKSON = "jackson";
+
     private final ObjectMapper mapper;
     private final Map<String, StateCodec<?>> userCodecs;
+    private final Map<String, String> userCodecNames;
     private final Map<String, StateCodec<Object>> byType = new ConcurrentHashMap<>();
     private final Map<Class<?>, StateCodec<Object>> byKeyClass = new ConcurrentHashMap<>();
 
@@ -23,8 +29,18 @@ public final class StateCodecs {
      * @param userCodecs the application's codecs, by the class name of the type they encode
      */
     public StateCodecs(ObjectMapper mapper, Map<String, StateCodec<?>> userCodecs) {
+        this(mapper, userCodecs, Map.of());
+    }
+
+    /**
+     * @param userCodecs the application's codecs, by the class name of the type they encode
+     * @param userCodecNames the class names of the application's codec beans, by the same keys: how
+     *        checkpoints name them (a codec instance may be a proxy of its bean)
+     */
+    public StateCodecs(ObjectMapper mapper, Map<String, StateCodec<?>> userCodecs, Map<String, String> userCodecNames) {
         this.mapper = mapper;
         this.userCodecs = Map.copyOf(userCodecs);
+        this.userCodecNames = Map.copyOf(userCodecNames);
     }
 
     /** The codec of values of a canonical type. */
@@ -37,16 +53,34 @@ public final class StateCodecs {
         return byKeyClass.computeIfAbsent(key.getClass(), type -> forType(type.getName()));
     }
 
+    /**
+     * How checkpoints name the codec of a canonical type: {@value #BUILT_IN}, {@value #JACKSON}, or
+     * the class name of the application's codec. Stored bytes are only ever read by the codec that
+     * wrote them (at that codec's version or one it can read).
+     */
+    public String codecName(String canonicalType) {
+        String rawType = rawType(canonicalType);
+        StateCodec<?> user = userCodecs.get(rawType);
+        if (user != null) {
+            return userCodecNames.getOrDefault(rawType, user.getClass().getName());
+        }
+        return BuiltInCodecs.forName(rawType) != null && rawType.equals(canonicalType) ? BUILT_IN : JACKSON;
+    }
+
+    private static String rawType(String canonicalType) {
+        int generic = canonicalType.indexOf('<');
+        return generic < 0 ? canonicalType : canonicalType.substring(0, generic);
+    }
+
     @SuppressWarnings("unchecked")
     private StateCodec<Object> resolve(String canonicalType) {
-        int generic = canonicalType.indexOf('<');
-        String rawType = generic < 0 ? canonicalType : canonicalType.substring(0, generic);
+        String rawType = rawType(canonicalType);
         StateCodec<?> user = userCodecs.get(rawType);
         if (user != null) {
             return (StateCodec<Object>) user;
         }
         StateCodec<?> builtIn = BuiltInCodecs.forName(rawType);
-        if (builtIn != null && generic < 0) {
+        if (builtIn != null && rawType.equals(canonicalType)) {
             return (StateCodec<Object>) builtIn;
         }
         return new JacksonStateCodec<>(mapper, mapper.getTypeFactory().constructFromCanonical(canonicalType));

@@ -267,8 +267,10 @@ public interface KeyedStateConfig {
 
         /**
          * What to do with a partition that has checkpoints of which none can be restored: every one
-         * is damaged (a missing or corrupt file, a manifest that does not decode) or holds state the
-         * application cannot read. `fail`: the partition is not processed; an ERROR names every
+         * is damaged (a missing or corrupt file, a manifest that does not decode), or the newest
+         * holds states that do not match the application's: a state it no longer declares (see
+         * `drop-undeclared-states`), another kind, type or codec, or a codec version the codec
+         * cannot read. `fail`: the partition is not processed; an ERROR names every
          * checkpoint tried and why it failed, readiness is DOWN, and nothing of the partition is
          * committed or deleted until configuration says what to do. `reprocess`: the state starts
          * empty and the partition is read again from its beginning, which rebuilds the state exactly
@@ -279,6 +281,18 @@ public interface KeyedStateConfig {
          */
         @WithDefault("fail")
         UnrecoverableShardPolicy unrecoverableShard();
+
+        /**
+         * Whether a restore drops the states a checkpoint holds that the application no longer
+         * declares: a `@KeyedState` field removed, or its bean class or state name changed (the
+         * state name is the field name unless `@KeyedState(name = ...)` sets it). By default such
+         * a checkpoint is refused: an ERROR names the state, and the partition is unrecoverable
+         * (see `unrecoverable-shard`), so that no state is lost by mistake. `true` drops what such
+         * states hold, with a WARN naming each. A state that held nothing in the checkpoint is
+         * dropped either way.
+         */
+        @WithDefault("false")
+        boolean dropUndeclaredStates();
 
         /**
          * How long restoring the partitions of one assignment retries storage errors that are not

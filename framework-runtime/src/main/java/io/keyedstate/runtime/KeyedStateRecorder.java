@@ -47,7 +47,7 @@ public class KeyedStateRecorder {
                     }
                 });
             }
-            StateCodecs codecs = new StateCodecs(Arc.container().instance(ObjectMapper.class).get(), codecBeans);
+            StateCodecs codecs = new StateCodecs(Arc.container().instance(ObjectMapper.class).get(), codecBeans, userCodecs);
             return new KeyedStates(states, channels, concurrentChannels, config.getValue(), codecs);
         };
     }

@@ -17,6 +17,7 @@ import io.keyedstate.backend.StateBackend;
 import io.keyedstate.checkpoint.CheckpointCoordinator;
 import io.keyedstate.checkpoint.CheckpointSettings;
 import io.keyedstate.checkpoint.StorageNames;
+import io.keyedstate.checkpoint.SchemaCheck;
 import io.keyedstate.storage.CheckpointStorage;
 import io.keyedstate.storage.filesystem.FilesystemCheckpointStorage;
 import io.keyedstate.storage.s3.S3CheckpointStorage;
@@ -79,7 +80,8 @@ public final class KeyedStates {
             handles.put(fieldKey(state.beanClass(), state.field()), backend.handle(state));
         }
         this.coordinator = new CheckpointCoordinator(backend, createStorage(config.checkpoint()), shardIds,
-                checkpointSettings(config.checkpoint()), codecVersions(this.states, codecs));
+                checkpointSettings(config.checkpoint()),
+                new SchemaCheck(this.states, codecs, config.checkpoint().dropUndeclaredStates()));
         this.sweeper = this.states.stream().anyMatch(StateDescriptor::hasTtl) ? startSweeper() : null;
         this.timers = this.states.stream().anyMatch(state -> state.kind() == StateKind.TIMERS) ? startTimers() : null;
         running = this;
@@ -301,18 +303,6 @@ public final class KeyedStates {
                 checkpoint.incremental(), checkpoint.inlineThreshold().asLongValue(), checkpoint.restoreFrom(), checkpoint.unrecoverableShard(),
                 checkpoint.restoreTimeout(), application,
                 channelTopics);
-    }
-
-    private static Map<String, String> codecVersions(List<StateDescriptor> states, StateCodecs codecs) {
-        Map<String, String> versions = new java.util.TreeMap<>();
-        for (StateDescriptor state : states) {
-            String version = state.valueType() + "@" + codecs.forType(state.valueType()).version();
-            if (!state.mapKeyType().isEmpty()) {
-                version = state.mapKeyType() + "@" + codecs.forType(state.mapKeyType()).version() + " -> " + version;
-            }
-            versions.put(state.beanClass() + "." + state.name(), version);
-        }
-        return versions;
     }
 
     private TimerService startTimers() {

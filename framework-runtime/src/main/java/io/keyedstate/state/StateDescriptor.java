@@ -21,6 +21,14 @@ public record StateDescriptor(int id, String beanClass, String field, String nam
     public StateDescriptor {
     }
 
+    /**
+     * The state's identity in a shard, {@code <bean class>.<state name>}: the name of its RocksDB
+     * column family, of its section in heap checkpoint files, and of its entry in manifests.
+     */
+    public String qualifiedName() {
+        return beanClass + "." + name;
+    }
+
     public boolean hasTtl() {
         return ttlMillis > 0;
     }

@@ -24,7 +24,8 @@ class CheckpointManifestTest {
 
     static CheckpointManifest manifest() {
         return new CheckpointManifest("chk-7-g3", 7, 3, false, "before-upgrade", "rocksdb", Instant.parse("2025-01-02T03:04:05Z"),
-                Map.of("words-0", 1234L), Map.of("words-0", 1_700_000_000_000L), Map.of("count", "1"),
+                Map.of("words-0", 1234L), Map.of("words-0", 1_700_000_000_000L), SchemaCheckTest.manifest("rocksdb",
+                        List.of(SchemaCheckTest.COUNT, SchemaCheckTest.PER_HOUR), SchemaCheckTest.BUILT_IN, false, true).states(),
                 List.of(new CheckpointManifest.FileEntry("000012.sst", 4096, 0xCAFEL, "shared/chk-5-g3-000012.sst"),
                         new CheckpointManifest.FileEntry("MANIFEST-000011", 70_000, 17, null),
                         CheckpointManifest.FileEntry.inline("CURRENT", "MANIFEST-000011\n".getBytes(StandardCharsets.UTF_8))),
@@ -70,6 +71,18 @@ class CheckpointManifestTest {
     void aSharedLocationOutsideSharedIsRefused(String location) {
         assertThatThrownBy(() -> CheckpointManifest.fromJson(tampered(root -> file(root, 0).put("location", location))))
                 .isInstanceOf(IOException.class).hasMessageContaining("files[0].location");
+    }
+
+    @Test
+    void aStateOfUnknownKindOrListedTwiceIsRefused() {
+        assertThatThrownBy(() -> CheckpointManifest.fromJson(tampered(root -> ((ObjectNode) root.get("states").get(1))
+                .put("kind", "gizmo")))).isInstanceOf(IOException.class).hasMessageContaining("states[1].kind");
+        assertThatThrownBy(() -> CheckpointManifest.fromJson(tampered(root -> ((ObjectNode) root.get("states").get(1))
+                .put("id", "app.WordCounter.count")))).isInstanceOf(IOException.class)
+                .hasMessageContaining("states[1].id 'app.WordCounter.count' is listed twice");
+        assertThatThrownBy(() -> CheckpointManifest.fromJson(tampered(root -> ((ObjectNode) root.get("states").get(0)
+                .get("value")).put("version", "one")))).isInstanceOf(IOException.class)
+                .hasMessageContaining("states[0].value.version");
     }
 
     @Test

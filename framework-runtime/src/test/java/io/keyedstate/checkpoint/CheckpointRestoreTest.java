@@ -39,6 +39,8 @@ class CheckpointRestoreTest {
     private static final StateDescriptor COUNT = new StateDescriptor(0, "app.Counter", "count", "count", StateKind.VALUE, 0,
             "java.lang.Long", "");
     private static final String SHARD = "app/words-0";
+    private static final SchemaCheck SCHEMAS = new SchemaCheck(List.of(COUNT),
+            new io.keyedstate.codec.StateCodecs(new ObjectMapper(), Map.of()), false);
 
     @TempDir
     Path root;
@@ -71,7 +73,7 @@ class CheckpointRestoreTest {
         storage.writeAtomically(SHARD + "/chk-2-g1/" + CheckpointManifest.NAME, new ObjectMapper().writeValueAsBytes(json));
         set("key", 99L); // what the restore must replace
 
-        CheckpointRestore restore = new CheckpointRestore(storage, backend, java.time.Duration.ofSeconds(5));
+        CheckpointRestore restore = new CheckpointRestore(storage, backend, SCHEMAS, java.time.Duration.ofSeconds(5));
         CheckpointRestore.Outcome restored = restore.restore(0, SHARD,
                 () -> List.of(new CheckpointId(2, 1, null), new CheckpointId(1, 1, null)), Optional.empty(), null,
                 restore.deadlineFromNow());
@@ -91,7 +93,7 @@ class CheckpointRestoreTest {
     private CheckpointManifest manifest(String id, List<CheckpointManifest.FileEntry> files) {
         CheckpointId parsed = CheckpointId.parse(id).orElseThrow();
         return new CheckpointManifest(id, parsed.n(), parsed.generation(), false, null, backend.name(), Instant.now(),
-                Map.of("words-0", 10L), Map.of(), Map.of(), files, 0);
+                Map.of("words-0", 10L), Map.of(), SCHEMAS.manifestStates(state -> false), files, 0);
     }
 
     private List<CheckpointManifest.FileEntry> snapshotFiles() throws Exception {

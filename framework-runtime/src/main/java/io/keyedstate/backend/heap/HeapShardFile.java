@@ -6,7 +6,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Map.Entry;
+import java.util.function.LongSupplier;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.Inflater;
@@ -23,7 +27,10 @@ import java.util.zip.InflaterInputStream;
 import io.keyedstate.StateCodec;
 import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.scope.RecordKeys;
+import io.keyedstate.state.RestorePlan;
 import io.keyedstate.state.StateDescriptor;
+import io.keyedstate.state.StateKind;
+import io.keyedstate.state.StoredForm;
 
 /**
  * The files a heap shard is checkpointed to: a chain of one full file followed by deltas, each
@@ -120,7 +127,7 @@ final class HeapShardFile {
             Writer writer = new Writer(out);
             out.writeInt(states.size());
             for (StateDescriptor state : states) {
-                out.writeUTF(qualifiedName(state));
+                out.writeUTF(state.qualifiedName());
                 try {
                     entries.write(state, writer);
                 } catch (UncheckedIOException e) {
@@ -139,20 +146,24 @@ final class HeapShardFile {
 
     /**
      * The tables a chain of files holds, indexed by the current descriptors' ids; states the chain
-     * lacks are empty.
+     * lacks are empty. States stored in another form ({@code plan}) are converted to the declared
+     * one as they are read, and those it drops are skipped.
      *
      * @param chain the full file, then its deltas in order
+     * @param now the time from which values stored without a ttl expire, for states that gained one
      */
-    PersistentHashMap<Object, Object>[] read(List<Path> chain) throws IOException {
+    PersistentHashMap<Object, Object>[] read(List<Path> chain, RestorePlan plan, long now) throws IOException {
         @SuppressWarnings("unchecked")
         PersistentHashMap<Object, Object>[] tables = new PersistentHashMap[states.size()];
         java.util.Arrays.fill(tables, PersistentHashMap.empty());
         Map<String, StateDescriptor> byName = new HashMap<>();
-        states.forEach(state -> byName.put(qualifiedName(state), state));
+        states.forEach(state -> byName.put(state.qualifiedName(), state));
         for (int i = 0; i < chain.size(); i++) {
             Path file = chain.get(i);
             Inflater inflater = null;
-            try (DataInputStream header = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            long size = Files.size(file);
+            try (CountingStream counted = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+                    DataInputStream header = new DataInputStream(counted)) {
                 if (header.readInt() != MAGIC) {
                     throw new IOException(file + " is not a heap-state checkpoint file");
                 }
@@ -169,25 +180,29 @@ final class HeapShardFile {
                 }
                 DataInputStream in = inflater == null ? header
                         : new DataInputStream(new InflaterInputStream(header, inflater, 1 << 16));
-                Reader reader = new Reader(in);
+                // Uncompressed, no length can exceed what is left of the file; compressed, reads allocate what there is.
+                Reader reader = new Reader(in, file, inflater == null ? () -> size - counted.count : () -> Long.MAX_VALUE, now);
                 int stateCount = in.readInt();
                 for (int s = 0; s < stateCount; s++) {
                     String name = in.readUTF();
-                    StateDescriptor state = byName.get(name);
-                    if (state == null) {
-                        throw new IOException("The checkpoint holds state " + name + ", which the application no longer"
-                                + " has. Restoring without it would drop it; start from a savepoint taken without it instead");
-                    }
-                    PersistentHashMap<Object, Object> table = tables[state.id()];
+                    Section section = section(name, byName.get(name), plan);
+                    int id = section.state() == null ? -1 : section.state().id();
+                    PersistentHashMap<Object, Object> table = id < 0 ? null : tables[id];
                     for (byte tag; (tag = in.readByte()) != END;) {
                         Object key = reader.recordKey();
-                        table = switch (tag) {
-                            case PUT -> table.put(key, reader.stored(state));
-                            case REMOVE -> table.remove(key);
+                        Object stored = switch (tag) {
+                            case PUT -> reader.stored(section);
+                            case REMOVE -> null;
                             default -> throw new IOException("Corrupt heap-state file " + file + ": entry tag " + tag);
                         };
+                        if (table != null) {
+                            // A value that expired as the state lost its ttl reads as removed.
+                            table = stored == null ? table.remove(key) : table.put(key, stored);
+                        }
                     }
-                    tables[state.id()] = table;
+                    if (id >= 0) {
+                        tables[id] = table;
+                    }
                 }
             } finally {
                 if (inflater != null) {
@@ -198,8 +213,35 @@ final class HeapShardFile {
         return tables;
     }
 
-    private static String qualifiedName(StateDescriptor state) {
-        return state.beanClass() + "." + state.name();
+    /** How the section of state {@code name} is read: as {@code plan} says it was stored, or as declared. */
+    private Section section(String name, StateDescriptor state, RestorePlan plan) throws IOException {
+        if (state == null) {
+            StoredForm dropped = plan.dropped().get(name);
+            if (dropped == null || dropped.kind() == null) {
+                throw new IOException("The checkpoint holds state " + name + ", which the application no longer"
+                        + " has. Restoring without it would drop it; start from a savepoint taken without it instead");
+            }
+            return new Section(null, dropped.kind(), dropped.hasTtl(), null, 0, null, 0);
+        }
+        StoredForm stored = plan.storedForm(state);
+        StateCodec<Object> values = codecs.forType(state.valueType());
+        StateCodec<Object> mapKeys = state.kind() == StateKind.MAP ? codecs.forType(state.mapKeyType()) : null;
+        if (stored == null) {
+            return new Section(state, state.kind(), state.hasTtl(), values, values.version(), mapKeys,
+                    mapKeys == null ? 0 : mapKeys.version());
+        }
+        return new Section(state, state.kind(), stored.hasTtl(), values, stored.valueVersion(), mapKeys,
+                stored.mapKeyVersion());
+    }
+
+    /**
+     * How one state's entries are read.
+     *
+     * @param state where they go; null for a state that is dropped, whose entries are skipped
+     * @param storedTtl whether each stored value starts with its expiry
+     */
+    private record Section(StateDescriptor state, StateKind kind, boolean storedTtl, StateCodec<Object> values,
+            int valueVersion, StateCodec<Object> mapKeys, int mapKeyVersion) {
     }
 
     /** Writes entries; its I/O errors are unchecked, so it can be called from a diff's callbacks. */
@@ -305,12 +347,20 @@ final class HeapShardFile {
         }
     }
 
+    /** Reads entries, converting stored values to their state's declared form. */
     private final class Reader {
         private final DataInputStream in;
+        private final Path file;
+        private final LongSupplier remaining;
+        private final long now;
         private final List<StateCodec<Object>> keyCodecs = new ArrayList<>();
 
-        Reader(DataInputStream in) {
+        /** @param remaining an upper bound of the bytes left to read */
+        Reader(DataInputStream in, Path file, LongSupplier remaining, long now) {
             this.in = in;
+            this.file = file;
+            this.remaining = remaining;
+            this.now = now;
         }
 
         Object recordKey() throws IOException {
@@ -318,59 +368,134 @@ final class HeapShardFile {
             if (index == keyCodecs.size()) {
                 String type = in.readUTF();
                 keyCodecs.add(codecs.forType(type));
-            } else if (index > keyCodecs.size()) {
-                throw new IOException("Corrupt heap-state file: key class " + index + " before its declaration");
+            } else if (index > keyCodecs.size() || index < 0) {
+                throw new IOException("Corrupt heap-state file " + file + ": key class " + index + " before its declaration");
             }
-            return RecordKeys.normalize(value(keyCodecs.get(index)));
+            return RecordKeys.normalize(value(keyCodecs.get(index), keyCodecs.get(index).version()));
         }
 
-        Object stored(StateDescriptor state) throws IOException {
-            return switch (state.kind()) {
-                case VALUE -> element(state, codecs.forType(state.valueType()));
+        /** The entry of a key in the declared form; null if none is left of it (or the section is skipped). */
+        Object stored(Section section) throws IOException {
+            return switch (section.kind()) {
+                case VALUE -> element(section);
                 case MAP -> {
-                    StateCodec<Object> keyCodec = codecs.forType(state.mapKeyType());
-                    StateCodec<Object> valueCodec = codecs.forType(state.valueType());
-                    int size = in.readInt();
+                    int size = count();
                     PersistentHashMap<Object, Object> map = PersistentHashMap.empty();
                     for (int i = 0; i < size; i++) {
-                        Object key = value(keyCodec);
-                        map = map.put(key, element(state, valueCodec));
+                        Object key = value(section.mapKeys(), section.mapKeyVersion());
+                        Object element = element(section);
+                        if (element != null) {
+                            map = map.put(key, element);
+                        }
                     }
-                    yield map;
+                    yield map.isEmpty() ? null : map;
                 }
                 case LIST -> {
-                    StateCodec<Object> codec = codecs.forType(state.valueType());
-                    int size = in.readInt();
+                    int size = count();
                     StoredValues.Appended list = null;
                     for (int i = 0; i < size; i++) {
-                        list = StoredValues.Appended.append(list, element(state, codec));
+                        Object element = element(section);
+                        if (element != null) {
+                            list = StoredValues.Appended.append(list, element);
+                        }
                     }
                     yield list;
                 }
-                case TIMERS -> new KeyTimers(times(), times());
+                case TIMERS -> {
+                    long[] eventTime = times();
+                    long[] processingTime = times();
+                    yield section.state() == null ? null : new KeyTimers(eventTime, processingTime);
+                }
             };
         }
 
+        private int count() throws IOException {
+            int count = in.readInt();
+            if (count < 0) {
+                throw new IOException("Corrupt heap-state file " + file + ": " + count + " entries");
+            }
+            return count;
+        }
+
+        /** Grown as the times are read, so that a damaged count cannot allocate what the file does not hold. */
         private long[] times() throws IOException {
-            long[] times = new long[in.readInt()];
-            for (int i = 0; i < times.length; i++) {
+            int count = count();
+            if ((long) count * Long.BYTES > remaining.getAsLong()) {
+                throw new IOException("Corrupt heap-state file " + file + ": " + count + " timers, more than it holds");
+            }
+            long[] times = new long[Math.min(count, 1024)];
+            for (int i = 0; i < count; i++) {
+                if (i == times.length) {
+                    times = java.util.Arrays.copyOf(times, (int) Math.min(count, 2L * times.length));
+                }
                 times[i] = in.readLong();
             }
             return times;
         }
 
-        private Object element(StateDescriptor state, StateCodec<Object> codec) throws IOException {
-            if (state.hasTtl()) {
-                long expiresAt = in.readLong();
-                return new StoredValues.Expiring(value(codec), expiresAt);
+        /**
+         * A value, list element or map value in the declared form: with its expiry if the state has a
+         * ttl (from now on for a value stored without one), or null if it expired and the state lost its ttl.
+         */
+        private Object element(Section section) throws IOException {
+            long expiresAt = section.storedTtl() ? in.readLong() : Long.MIN_VALUE;
+            Object value = value(section.values(), section.valueVersion());
+            StateDescriptor state = section.state();
+            if (state == null) {
+                return null;
             }
-            return value(codec);
+            if (state.hasTtl()) {
+                return new StoredValues.Expiring(value, section.storedTtl() ? expiresAt : now + state.ttlMillis());
+            }
+            return section.storedTtl() && expiresAt <= now ? null : value;
         }
 
-        private Object value(StateCodec<Object> codec) throws IOException {
-            byte[] bytes = new byte[in.readInt()];
-            in.readFully(bytes);
-            return codec.decode(new DataInputStream(new ByteArrayInputStream(bytes)));
+        /** A length-prefixed encoded value, decoded by {@code codec} as of {@code version}; skipped if codec is null. */
+        private Object value(StateCodec<Object> codec, int version) throws IOException {
+            int length = in.readInt();
+            if (length < 0 || length > remaining.getAsLong()) {
+                throw new IOException("Corrupt heap-state file " + file + ": a value of " + length
+                        + " bytes, more than the file holds");
+            }
+            byte[] bytes = in.readNBytes(length); // allocates what there is to read, not what the length says
+            if (bytes.length < length) {
+                throw new EOFException("Corrupt heap-state file " + file + ": it ends inside a value");
+            }
+            return codec == null ? null : codec.decode(new DataInputStream(new ByteArrayInputStream(bytes)), version);
+        }
+    }
+
+    /** Counts the bytes read through it. */
+    private static final class CountingStream extends FilterInputStream {
+        long count;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int read = super.read(buffer, offset, length);
+            if (read > 0) {
+                count += read;
+            }
+            return read;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count += skipped;
+            return skipped;
         }
     }
 }

@@ -19,6 +19,7 @@ import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.codec.StateCodecs;
+import io.keyedstate.state.RestorePlan;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 
@@ -168,6 +169,11 @@ public final class HeapStateBackend implements StateBackend {
         }
 
         @Override
+        public boolean holdsNothing(int state) {
+            return snapshot.tables()[state].isEmpty();
+        }
+
+        @Override
         public void confirmed() {
             List<String> files = new ArrayList<>(inherited);
             files.add(HeapShardFile.name(seq));
@@ -193,9 +199,13 @@ public final class HeapStateBackend implements StateBackend {
         return count;
     }
 
-    /** Restores the chain of files in {@code dir}, which also becomes the base of the shard's next delta. */
+    /**
+     * Restores the chain of files in {@code dir}, which also becomes the base of the shard's next
+     * delta, unless {@code plan} changed what they hold: then the next checkpoint is full, so that
+     * no chain mixes files of two forms.
+     */
     @Override
-    public void restore(int shardId, Path dir) throws IOException {
+    public void restore(int shardId, Path dir, RestorePlan plan) throws IOException {
         List<Path> chain;
         try (var files = Files.list(dir)) {
             chain = files.filter(file -> HeapShardFile.seq(file.getFileName().toString()) >= 0)
@@ -205,12 +215,16 @@ public final class HeapStateBackend implements StateBackend {
         if (chain.isEmpty()) {
             throw new IOException("No heap-state file in the checkpoint");
         }
-        PersistentHashMap<Object, Object>[] tables = file.read(chain);
+        PersistentHashMap<Object, Object>[] tables = file.read(chain, plan, clock.getAsLong());
         HeapShard shard = new HeapShard(shardId, tables, timerStates, sizeEstimator);
         List<String> names = chain.stream().map(path -> path.getFileName().toString()).toList();
         long nextSeq = HeapShardFile.seq(names.get(names.size() - 1)) + 1;
         shards.put(shardId, shard);
-        chains.put(shardId, new Chain(new HeapSnapshot(shardId, tables), names, nextSeq));
+        if (plan.changesState()) {
+            chains.remove(shardId);
+        } else {
+            chains.put(shardId, new Chain(new HeapSnapshot(shardId, tables), names, nextSeq));
+        }
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -30,8 +31,10 @@ import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.backend.ShardClosedException;
 import io.keyedstate.backend.StateShard;
 import io.keyedstate.codec.StateCodecs;
+import io.keyedstate.state.RestorePlan;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
+import io.keyedstate.state.StoredForm;
 
 /**
  * One shard's state in its own RocksDB instance, one column family per state. Memory is not
@@ -100,30 +103,89 @@ public final class RocksDbShard implements StateShard {
 
     /**
      * Opens the shard whose files (a native checkpoint) are in {@code restored}, moving them to
-     * {@code dir}. A column family of a state the application no longer has fails the open, rather
-     * than being dropped silently.
+     * {@code dir}, and converts them as {@code plan} says: states stored in another form are
+     * rewritten in the declared one, and the column families of states the plan drops are dropped.
+     * A column family of a state the application no longer has, which the plan does not drop,
+     * fails the open rather than being dropped silently.
+     *
+     * @param now the time from which values stored without a ttl expire, for states that gained one
      */
     static RocksDbShard restore(int shardId, Path dir, Path restored, List<StateDescriptor> states, DBOptions dbOptions,
-            ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes, StateCodecs codecs) throws IOException {
+            ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes, StateCodecs codecs, RestorePlan plan,
+            long now) throws IOException {
         LocalFiles.deleteRecursively(dir);
         Files.createDirectories(dir.getParent());
         Files.move(restored, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return openExisting(shardId, dir, states, dbOptions, columnOptions, writeCacheBytes, codecs);
+        List<byte[]> dropped = new ArrayList<>();
+        if (!plan.dropped().isEmpty()) {
+            try (Options options = new Options()) {
+                for (byte[] column : RocksDB.listColumnFamilies(options, dir.toString())) {
+                    if (plan.dropped().containsKey(new String(column, StandardCharsets.UTF_8))) {
+                        dropped.add(column);
+                    }
+                }
+            } catch (RocksDBException e) {
+                throw new IOException("Cannot list the column families of " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return openExisting(shardId, dir, states, dbOptions, columnOptions, writeCacheBytes, codecs,
+                dropped, (db, handles, droppedHandles) -> {
+                    for (StateDescriptor state : states) {
+                        StoredForm stored = plan.storedForm(state);
+                        if (stored != null) {
+                            handles.set(state.id(), new RocksDbConversion(db, codecs, now).convert(state, stored,
+                                    handles.get(state.id()), columnOptions));
+                        }
+                    }
+                    for (ColumnFamilyHandle column : droppedHandles) {
+                        db.dropColumnFamily(column);
+                        column.close();
+                    }
+                });
     }
 
     private static RocksDbShard openExisting(int shardId, Path dir, List<StateDescriptor> states, DBOptions dbOptions,
             ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes, StateCodecs codecs) {
+        return openExisting(shardId, dir, states, dbOptions, columnOptions, writeCacheBytes, codecs, List.of(),
+                (db, handles, dropped) -> {
+                });
+    }
+
+    /** Work on a freshly opened instance before the shard uses it. */
+    @FunctionalInterface
+    private interface BeforeUse {
+        void accept(RocksDB db, List<ColumnFamilyHandle> stateColumns, List<ColumnFamilyHandle> droppedColumns)
+                throws RocksDBException, IOException;
+    }
+
+    /** Opens the instance in {@code dir} with the states' column families and the {@code dropped} ones. */
+    private static RocksDbShard openExisting(int shardId, Path dir, List<StateDescriptor> states, DBOptions dbOptions,
+            ColumnFamilyOptions columnOptions, LongSupplier writeCacheBytes, StateCodecs codecs, List<byte[]> dropped,
+            BeforeUse beforeUse) {
+        RocksDB db = null;
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        List<ColumnFamilyHandle> stateColumns = new ArrayList<>();
         try {
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions));
             for (StateDescriptor state : states) {
                 descriptors.add(new ColumnFamilyDescriptor(columnName(state), columnOptions));
             }
-            List<ColumnFamilyHandle> handles = new ArrayList<>();
-            RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-            return new RocksDbShard(shardId, dir, states, db, List.copyOf(handles.subList(1, handles.size())),
-                    handles.get(0), writeCacheBytes, codecs);
-        } catch (RocksDBException e) {
+            for (byte[] column : dropped) {
+                descriptors.add(new ColumnFamilyDescriptor(column, columnOptions));
+            }
+            db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+            stateColumns.addAll(handles.subList(1, 1 + states.size()));
+            beforeUse.accept(db, stateColumns, handles.subList(1 + states.size(), handles.size()));
+            return new RocksDbShard(shardId, dir, states, db, List.copyOf(stateColumns), handles.get(0), writeCacheBytes,
+                    codecs);
+        } catch (RocksDBException | IOException | RuntimeException e) {
+            if (db != null) {
+                // Closing a handle twice is harmless: a converted state's new one is only in stateColumns.
+                stateColumns.forEach(ColumnFamilyHandle::close);
+                handles.forEach(ColumnFamilyHandle::close);
+                db.close();
+            }
             throw new IllegalStateException("Cannot open the RocksDB shard " + shardId + " in " + dir + ": "
                     + e.getMessage(), e);
         }
@@ -131,7 +193,26 @@ public final class RocksDbShard implements StateShard {
 
     /** By bean class and state name, not id, so that states added to the application do not rename the others. */
     private static byte[] columnName(StateDescriptor state) {
-        return (state.beanClass() + "." + state.name()).getBytes(StandardCharsets.UTF_8);
+        return state.qualifiedName().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether {@code state} is known to hold nothing: no table file and empty memtables. Right
+     * after {@link #snapshotTo} flushed, this is what the snapshot holds; deleted entries still in
+     * a table file count as something.
+     */
+    boolean storesNothing(int state) {
+        enter();
+        try {
+            ColumnFamilyHandle column = columns.get(state);
+            return db.getLongProperty(column, "rocksdb.total-sst-files-size") == 0
+                    && db.getLongProperty(column, "rocksdb.num-entries-active-mem-table") == 0
+                    && db.getLongProperty(column, "rocksdb.num-entries-imm-mem-tables") == 0;
+        } catch (RocksDBException e) {
+            return false;
+        } finally {
+            exit();
+        }
     }
 
     @Override

@@ -31,6 +31,7 @@ import io.keyedstate.backend.ShardClosedException;
 import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.codec.StateCodecs;
+import io.keyedstate.state.RestorePlan;
 import io.keyedstate.state.StateDescriptor;
 
 /**
@@ -142,7 +143,12 @@ public final class RocksDbStateBackend implements StateBackend {
     public ShardSnapshot snapshot(int shardId, Set<String> reusable) throws IOException {
         Path target = Files.createTempDirectory(stagingDir(), "snapshot-" + shardId + "-");
         Files.delete(target); // RocksDB creates the checkpoint directory itself
-        shard(shardId).snapshotTo(target);
+        RocksDbShard shard = shard(shardId);
+        shard.snapshotTo(target);
+        java.util.BitSet empty = new java.util.BitSet(states.size());
+        for (StateDescriptor state : states) {
+            empty.set(state.id(), shard.storesNothing(state.id()));
+        }
         return new ShardSnapshot() {
             @Override
             public List<Path> files() throws IOException {
@@ -157,6 +163,11 @@ public final class RocksDbStateBackend implements StateBackend {
             }
 
             @Override
+            public boolean holdsNothing(int state) {
+                return empty.get(state);
+            }
+
+            @Override
             public void close() {
                 try {
                     LocalFiles.deleteRecursively(target);
@@ -168,7 +179,7 @@ public final class RocksDbStateBackend implements StateBackend {
     }
 
     @Override
-    public void restore(int shardId, Path dir) throws IOException {
+    public void restore(int shardId, Path dir, RestorePlan plan) throws IOException {
         try {
             // Under the map's lock for this shard: no open of the same directory can slip in between.
             shards.compute(shardId, (id, previous) -> {
@@ -177,7 +188,7 @@ public final class RocksDbStateBackend implements StateBackend {
                 }
                 try {
                     return RocksDbShard.restore(shardId, shardDir(shardId), dir, states, dbOptions, columnOptions,
-                            this::writeCacheShare, codecs);
+                            this::writeCacheShare, codecs, plan, clock.getAsLong());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

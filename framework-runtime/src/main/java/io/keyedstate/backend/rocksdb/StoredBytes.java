@@ -50,11 +50,32 @@ final class StoredBytes {
         }
     }
 
+    /** Decodes the value that starts at {@code offset}, written by version {@code version} of {@code codec}. */
+    static Object decode(StateCodec<Object> codec, byte[] bytes, int offset, int version) throws IOException {
+        return codec.decode(new DataInputStream(new ByteArrayInputStream(bytes, offset, bytes.length - offset)), version);
+    }
+
     static boolean isExpired(byte[] bytes, long now) {
+        return expiresAt(bytes) <= now;
+    }
+
+    /** The expiry in front of a stored value of a state with a ttl. */
+    static long expiresAt(byte[] bytes) {
         long expiresAt = 0;
         for (int i = 0; i < Long.BYTES; i++) {
             expiresAt = (expiresAt << 8) | (bytes[i] & 0xFF);
         }
-        return expiresAt <= now;
+        return expiresAt;
+    }
+
+    /** {@code encoded} from {@code offset} on, preceded by {@code expiresAt} if it is not negative. */
+    static byte[] withExpiry(long expiresAt, byte[] encoded, int offset) {
+        int prefix = expiresAt >= 0 ? Long.BYTES : 0;
+        byte[] bytes = new byte[prefix + encoded.length - offset];
+        for (int i = 0; i < prefix; i++) {
+            bytes[i] = (byte) (expiresAt >>> (56 - 8 * i));
+        }
+        System.arraycopy(encoded, offset, bytes, prefix, encoded.length - offset);
+        return bytes;
     }
 }
