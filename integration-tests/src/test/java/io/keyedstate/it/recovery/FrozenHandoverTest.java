@@ -65,15 +65,16 @@ class FrozenHandoverTest {
                 }
                 leaving.get();
                 run.awaitNewCounts(300, Duration.ofMinutes(3), a);
-                assertEveryReferencedFileExists(s3, run);
                 a.kill();
             }
+            assertEveryReferencedFileExists(s3, run); // read while no instance runs, so no retention moves under it
             try (SampleAppProcess again = SampleAppProcess.start("a-again", config(run, s3, "a-again"), run.logs)) {
                 run.awaitNewCounts(300, Duration.ofMinutes(3), again);
                 run.stopProducing();
                 run.awaitExactCounts(Duration.ofMinutes(3));
-                assertEveryReferencedFileExists(s3, run);
+                again.stop();
             }
+            assertEveryReferencedFileExists(s3, run);
         } finally {
             s3.stop();
         }
