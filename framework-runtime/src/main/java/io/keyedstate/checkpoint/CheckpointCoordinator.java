@@ -509,7 +509,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
-        runOnAllShards(Purpose.CHECKPOINT).whenComplete((ignored, failure) -> {
+        // Retention goes on in the background: a store that hangs must not keep the next round from starting.
+        runOnAllShards(Purpose.CHECKPOINT, false).whenComplete((ignored, failure) -> {
             if (failure == null) {
                 failureStreak.set(0);
             } else {
@@ -525,9 +526,12 @@ public final class CheckpointCoordinator implements AutoCloseable {
         });
     }
 
-    /** Checkpoints every owned shard now, outside the schedule; completes when all manifests are durable. */
+    /**
+     * Checkpoints every owned shard now, outside the schedule; completes when all manifests are
+     * durable, their offsets committed and what they made obsolete deleted.
+     */
     public CompletableFuture<List<CheckpointManifest>> checkpointNow() {
-        return runOnAllShards(Purpose.CHECKPOINT);
+        return runOnAllShards(Purpose.CHECKPOINT, true);
     }
 
     /**
@@ -544,16 +548,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return runOnAllShards(new Purpose(true, name));
+        return runOnAllShards(new Purpose(true, name), false);
     }
 
-    private CompletableFuture<List<CheckpointManifest>> runOnAllShards(Purpose purpose) {
+    private CompletableFuture<List<CheckpointManifest>> runOnAllShards(Purpose purpose, boolean awaitRetention) {
         List<CompletableFuture<Completed>> runs = new ArrayList<>();
         for (Shard shard : shards.values()) {
             if (!shard.owners.isEmpty() && shard.unrecoverable == null) {
                 runs.add(checkpoint(shard, purpose).thenCompose(completed -> purpose.savepoint() || completed.manifest() == null
                         ? CompletableFuture.completedFuture(completed)
-                        : commitThenRetain(shard, completed)));
+                        : commitThenRetain(shard, completed, awaitRetention)));
             }
         }
         return CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).thenApply(ignored -> runs.stream()
@@ -566,16 +570,18 @@ public final class CheckpointCoordinator implements AutoCloseable {
      * from the group, or a fenced instance of a static member) never gets to retention, where it
      * could delete files its successor uses.
      */
-    private CompletableFuture<Completed> commitThenRetain(Shard shard, Completed completed) {
+    private CompletableFuture<Completed> commitThenRetain(Shard shard, Completed completed, boolean awaitRetention) {
         CompletableFuture<?>[] commits = completed.offsets().entrySet().stream()
                 .map(entry -> entry.getKey().commit(entry.getValue())).toArray(CompletableFuture[]::new);
-        // On the storage threads: a slow storage delays the next round, never the gates.
-        return CompletableFuture.allOf(commits).handleAsync((ignored, failure) -> {
+        CompletableFuture<Void> committed = CompletableFuture.allOf(commits);
+        // On the storage threads, never the gates'.
+        CompletableFuture<Completed> retained = committed.handleAsync((ignored, failure) -> {
             if (failure == null) {
                 retain(shard, completed.ownership(), completed.manifest().n());
             }
             return completed;
         }, storageWork);
+        return awaitRetention ? retained : committed.handle((ignored, failure) -> completed);
     }
 
     private CompletableFuture<Completed> checkpoint(Shard shard, Purpose purpose) {
