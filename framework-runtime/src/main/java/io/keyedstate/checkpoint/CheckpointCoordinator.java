@@ -87,6 +87,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private final ExecutorService uploads;
     private final CheckpointUploader uploader;
     private final CheckpointRestore restore;
+    private final StorageLayout layout;
     private final AtomicInteger failureStreak = new AtomicInteger();
     private final AtomicInteger restoresInProgress = new AtomicInteger();
     private final AtomicLong completedCount = new AtomicLong();
@@ -103,6 +104,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         this.shardIds = shardIds;
         this.settings = settings;
         this.schemas = schemas;
+        this.layout = new StorageLayout(settings.channelTopics(), settings.previousLayoutChannel());
         this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("keyed-state-checkpoint-timer"));
         this.worker = Executors.newFixedThreadPool(2, daemonThreads("keyed-state-checkpoint"));
         this.storageWork = Executors.newFixedThreadPool(settings.uploadThreads(), daemonThreads("keyed-state-storage"));
@@ -123,8 +125,30 @@ public final class CheckpointCoordinator implements AutoCloseable {
             BiConsumer<Throwable, Boolean> reportFailure) {
         KeyedStateCommitHandler handler = new KeyedStateCommitHandler(channel, orderedByKey, batch, consumer, this,
                 reportFailure);
+        for (KeyedStateCommitHandler other : handlers) {
+            requireOwnGroup(handler, other);
+        }
         handlers.add(handler);
         return handler;
+    }
+
+    /**
+     * Two keyed channels reading one topic in one consumer group would each get some of its
+     * partitions, and each key's state would be split between them, with neither seeing all of its
+     * records: refused at startup.
+     */
+    private void requireOwnGroup(KeyedStateCommitHandler handler, KeyedStateCommitHandler other) {
+        Object group = handler.groupId();
+        if (group == null || !group.equals(other.groupId())) {
+            return;
+        }
+        settings.channelTopics().get(handler.channel).stream().filter(settings.channelTopics().get(other.channel)::contains)
+                .findFirst().ifPresent(topic -> {
+                    throw new IllegalStateException("Keyed channels '" + other.channel + "' and '" + handler.channel
+                            + "' both read topic '" + topic + "' in consumer group '" + group + "': each would get only"
+                            + " some of its partitions. Give each channel a group of its own, for example"
+                            + " mp.messaging.incoming." + handler.channel + ".group.id=<application>-" + handler.channel);
+                });
     }
 
     void unregister(KeyedStateCommitHandler handler) {
@@ -146,7 +170,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         shards.values().forEach(shard -> {
             String reason = shard.unrecoverable;
             if (reason != null && !shard.owners.isEmpty()) {
-                unrecoverable.put(shard.folderName, reason);
+                unrecoverable.put(shard.label(), reason);
             }
         });
         return unrecoverable;
@@ -165,7 +189,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
             long age = now - shard.checkpointedAtMillis;
             if (age > limit && !shard.owners.isEmpty() && shard.unrecoverable == null && inputsOf(shard).keySet().stream()
                     .anyMatch(input -> input.changedSince(input.checkpointedOffset()))) {
-                stale.put(shard.folderName, age / 1000);
+                stale.put(shard.label(), age / 1000);
             }
         });
         return stale;
@@ -289,14 +313,19 @@ public final class CheckpointCoordinator implements AutoCloseable {
         long started = System.nanoTime();
         Optional<String> savepoint = settings.restoreFrom();
         List<CheckpointId> alreadyListed = listed;
-        CheckpointRestore.Outcome outcome = restore.restore(shard.id, shard.folder, () -> {
-            if (alreadyListed != null) {
+        String previous = shard.paths.previousPath();
+        CheckpointRestore.Source source = new CheckpointRestore.Source(shard.folder,
+                previous == null ? null : settings.applicationFolder() + "/" + previous, shard.paths.previousLayoutConflict(),
+                savepoint, savepoint.map(name -> savepointFolder(name) + "/" + shard.paths.path()).orElse(null),
+                previous == null ? null : savepoint.map(name -> savepointFolder(name) + "/" + previous).orElse(null));
+        CheckpointRestore.Outcome outcome = restore.restore(shard.id, source, folder -> {
+            if (alreadyListed != null && folder.equals(shard.folder)) {
                 return alreadyListed;
             }
-            List<CheckpointId> ids = checkpointIds(shard);
+            List<CheckpointId> ids = checkpointIds(folder, shard.generation);
             ids.stream().mapToLong(CheckpointId::n).max().ifPresent(max -> shard.nextN = Math.max(shard.nextN, max + 1));
             return ids;
-        }, savepoint, savepoint.map(name -> savepointFolder(name) + "/" + shard.folderName).orElse(null), restoreUntil);
+        }, restoreUntil);
         startEmpty(shard);
         if (outcome instanceof CheckpointRestore.NeverCheckpointed) {
             LOG.infof("Partition %s has no checkpoint in %s/%s: its state starts empty", shard.folderName,
@@ -318,6 +347,14 @@ public final class CheckpointCoordinator implements AutoCloseable {
         shard.restoredTimestamps = manifest.timestamps();
         shard.origin = manifest.savepoint() ? savepoint.orElse(manifest.origin()) : manifest.origin();
         shard.last = manifest;
+        if (((CheckpointRestore.Restored) outcome).previousLayout()) {
+            // Its shared files stay where they are: the first checkpoint in the new folder stores everything.
+            shard.fullNext = true;
+            LOG.infof("Partition %s of channel '%s' takes over %s from the previous storage layout (%s/%s); its"
+                    + " checkpoints now go to %s/%s. Once one is stored there, the old folder is no longer read and"
+                    + " may be deleted", shard.folderName, shard.channel, manifest.id(), storage.describe(),
+                    settings.applicationFolder() + "/" + previous, storage.describe(), shard.folder);
+        }
         long nanos = System.nanoTime() - started;
         LOG.infof("Restored partition %s from %s (%,d bytes, offsets %s) in %d ms", shard.folderName, manifest.id(),
                 manifest.totalBytes(), manifest.offsets(), TimeUnit.NANOSECONDS.toMillis(nanos));
@@ -544,7 +581,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         StorageNames.requireSavepointName(name);
         try {
             Savepoints.refuseExisting(storage, name, savepointFolder(name), shards.values().stream()
-                    .filter(shard -> !shard.owners.isEmpty()).map(shard -> shard.folderName).toList());
+                    .filter(shard -> !shard.owners.isEmpty()).flatMap(shard -> shard.savepointPaths().stream()).toList());
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -791,14 +828,14 @@ public final class CheckpointCoordinator implements AutoCloseable {
             throw new IllegalStateException("abandoned: it timed out, or the partition was let go, before it was stored");
         }
         CheckpointId id = new CheckpointId(shard.nextN++, generation, ownerToken);
-        String folder = purpose.savepoint() ? savepointFolder(purpose.savepointName()) + "/" + shard.folderName
+        String folder = purpose.savepoint() ? savepointFolder(purpose.savepointName()) + "/" + shard.paths.path()
                 : shard.folder + "/" + id.name();
         // A savepoint is self-contained; a checkpoint shares immutable files with the last confirmed one.
         boolean incremental = settings.incremental() && !purpose.savepoint();
         try (snapshot) {
             if (purpose.savepoint()) { // again: another owner of the partition may have written it since
                 Savepoints.refuseExisting(storage, purpose.savepointName(), savepointFolder(purpose.savepointName()),
-                        List.of(shard.folderName));
+                        shard.savepointPaths());
             }
             List<CheckpointManifest.FileEntry> files = new ArrayList<>(uploader.upload(shard.folder, folder, id.name(),
                     snapshot.files(), previous, incremental ? snapshot::isImmutable : name -> false));
@@ -938,11 +975,15 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     private List<CheckpointId> checkpointIds(Shard shard) throws IOException {
+        return checkpointIds(shard.folder, shard.generation);
+    }
+
+    private List<CheckpointId> checkpointIds(String folder, int generation) throws IOException {
         List<CheckpointId> ids = new ArrayList<>();
-        for (String name : storage.list(shard.folder)) {
+        for (String name : storage.list(folder)) {
             CheckpointId.parse(name).ifPresent(ids::add);
         }
-        ids.sort(CheckpointId.newestFirst(shard.generation));
+        ids.sort(CheckpointId.newestFirst(generation));
         return ids;
     }
 
@@ -956,40 +997,65 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     /**
-     * What storage holds, for operators: per shard folder ({@code <topic>-<partition>}) its complete
-     * checkpoints, newest first, and per savepoint ({@code savepoints/<name>}) its shards.
+     * What storage holds, for operators: per shard folder ({@code channels/<channel>/<topics>-<p>},
+     * or {@code <topics>-<p>} in the previous layout) its complete checkpoints, newest first, and
+     * per savepoint ({@code savepoints/<name>}) its shards.
      */
     public Map<String, List<CheckpointManifest>> list() throws IOException {
         Map<String, List<CheckpointManifest>> listed = new TreeMap<>();
         String root = settings.applicationFolder();
         for (String folder : storage.list(root)) {
-            if (folder.equals("savepoints")) {
-                for (String name : storage.list(root + "/savepoints")) {
-                    listed.put("savepoints/" + name, manifestsUnder(root + "/savepoints/" + name));
+            if (folder.equals(StorageLayout.SAVEPOINTS)) {
+                for (String name : storage.list(root + "/" + StorageLayout.SAVEPOINTS)) {
+                    String savepoint = StorageLayout.SAVEPOINTS + "/" + name;
+                    List<CheckpointManifest> manifests = new ArrayList<>();
+                    for (String shard : shardFoldersUnder(root + "/" + savepoint)) {
+                        readManifest(root + "/" + savepoint + "/" + shard).ifPresent(manifests::add);
+                    }
+                    listed.put(savepoint, manifests);
                 }
             } else {
-                List<CheckpointManifest> manifests = manifestsUnder(root + "/" + folder);
-                manifests.sort(java.util.Comparator.comparingLong(CheckpointManifest::n).reversed());
-                listed.put(folder, manifests);
+                for (String shard : folder.equals(StorageLayout.CHANNELS) ? shardFoldersUnder(root) : List.of(folder)) {
+                    List<CheckpointManifest> manifests = new ArrayList<>();
+                    for (String checkpoint : storage.list(root + "/" + shard)) {
+                        readManifest(root + "/" + shard + "/" + checkpoint).ifPresent(manifests::add);
+                    }
+                    manifests.sort(java.util.Comparator.comparingLong(CheckpointManifest::n).reversed());
+                    listed.put(shard, manifests);
+                }
             }
         }
         return listed;
     }
 
-    private List<CheckpointManifest> manifestsUnder(String folder) throws IOException {
-        List<CheckpointManifest> manifests = new ArrayList<>();
+    /** The shard folders below {@code folder}, relative to it, in either layout. */
+    private List<String> shardFoldersUnder(String folder) throws IOException {
+        List<String> shards = new ArrayList<>();
         for (String entry : storage.list(folder)) {
-            try {
-                manifests.add(CheckpointManifest.fromJson(storage.read(folder + "/" + entry + "/" + CheckpointManifest.NAME)));
-            } catch (IOException e) {
-                // an incomplete checkpoint: not listed
+            if (entry.equals(StorageLayout.CHANNELS)) {
+                for (String channel : storage.list(folder + "/" + StorageLayout.CHANNELS)) {
+                    for (String shard : storage.list(folder + "/" + StorageLayout.CHANNELS + "/" + channel)) {
+                        shards.add(StorageLayout.CHANNELS + "/" + channel + "/" + shard);
+                    }
+                }
+            } else {
+                shards.add(entry);
             }
         }
-        return manifests;
+        return shards;
+    }
+
+    /** The manifest of the checkpoint in {@code folder}; empty if it is incomplete or not a checkpoint. */
+    private Optional<CheckpointManifest> readManifest(String folder) {
+        try {
+            return Optional.of(CheckpointManifest.fromJson(storage.read(folder + "/" + CheckpointManifest.NAME)));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     private String savepointFolder(String name) {
-        return settings.applicationFolder() + "/savepoints/" + name;
+        return settings.applicationFolder() + "/" + StorageLayout.SAVEPOINTS + "/" + name;
     }
 
     @Override
@@ -1035,6 +1101,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
         final int id;
         final String channel;
         final int partition;
+        final StorageLayout.ShardPaths paths;
+        /** {@code <topics>-<p>}, how logs name it. */
         final String folderName;
         final String folder;
         final Set<TopicPartition> owners = ConcurrentHashMap.newKeySet();
@@ -1068,8 +1136,19 @@ public final class CheckpointCoordinator implements AutoCloseable {
             this.id = id;
             this.channel = shardIds.channel(id);
             this.partition = shardIds.partition(id);
-            this.folderName = settings.shardName(channel, partition);
-            this.folder = settings.applicationFolder() + "/" + folderName;
+            this.paths = layout.shard(channel, partition);
+            this.folderName = paths.name();
+            this.folder = settings.applicationFolder() + "/" + paths.path();
+        }
+
+        /** How readiness names it: several channels may read one topic. */
+        String label() {
+            return folderName + " (channel " + channel + ")";
+        }
+
+        /** Where a savepoint of it may be stored, relative to the savepoint's folder: a name in use at any is taken. */
+        List<String> savepointPaths() {
+            return paths.previousPath() == null ? List.of(paths.path()) : List.of(paths.path(), paths.previousPath());
         }
     }
 }

@@ -37,8 +37,12 @@ final class CheckpointRestore {
     sealed interface Outcome {
     }
 
-    /** The shard holds the state of {@code manifest}. */
-    record Restored(CheckpointManifest manifest, boolean fromSavepoint) implements Outcome {
+    /**
+     * The shard holds the state of {@code manifest}.
+     *
+     * @param previousLayout whether it was found in the shard's folder of the previous storage layout
+     */
+    record Restored(CheckpointManifest manifest, boolean fromSavepoint, boolean previousLayout) implements Outcome {
     }
 
     /** The shard never completed a checkpoint: its state starts empty, nothing is lost. */
@@ -54,10 +58,25 @@ final class CheckpointRestore {
     record Unrecoverable(List<String> attempts, boolean storageUnavailable) implements Outcome {
     }
 
-    /** Lists the shard's checkpoint ids, newest first. */
+    /**
+     * Where a shard's checkpoints are, as storage folders.
+     *
+     * @param folder the folder of its checkpoints
+     * @param previousFolder its folder in the previous storage layout (see {@link StorageLayout}),
+     *        taken over while {@code folder} holds no complete checkpoint; null if none
+     * @param previousConflict why a checkpoint in {@code previousFolder} cannot be taken over, or null
+     * @param savepoint the savepoint to start from if no checkpoint descends from it
+     * @param savepointFolder the savepoint's copy of the shard, or null
+     * @param previousSavepointFolder that copy in the previous layout, or null
+     */
+    record Source(String folder, String previousFolder, String previousConflict, Optional<String> savepoint,
+            String savepointFolder, String previousSavepointFolder) {
+    }
+
+    /** Lists the checkpoint ids in a shard folder, newest first. */
     @FunctionalInterface
     interface CheckpointLister {
-        List<CheckpointId> newestFirst() throws IOException;
+        List<CheckpointId> newestFirst(String folder) throws IOException;
     }
 
     /** Proven damage of one checkpoint: the restore moves on to the one before. */
@@ -92,64 +111,114 @@ final class CheckpointRestore {
     }
 
     /**
-     * Restores shard {@code shardId} from the newest intact checkpoint in {@code shardFolder}, or
-     * from savepoint {@code savepoint} if set and no checkpoint descends from it, retrying storage
-     * errors until {@code until}: one deadline for all the shards of an assignment, so that an
-     * outage stalls the consumer's rebalance callback for the restore timeout, not for a multiple.
+     * Restores shard {@code shardId} from the newest intact checkpoint of {@code source}, or from
+     * its savepoint if set and no checkpoint descends from it, retrying storage errors until
+     * {@code until}: one deadline for all the shards of an assignment, so that an outage stalls the
+     * consumer's rebalance callback for the restore timeout, not for a multiple.
      */
-    Outcome restore(int shardId, String shardFolder, CheckpointLister lister, Optional<String> savepoint,
-            String savepointFolder, long until) throws InterruptedException {
-        List<String> attempts = new ArrayList<>();
-        List<CheckpointId> newestFirst;
-        try {
-            newestFirst = retrying(until, "list " + shardFolder, lister::newestFirst);
-        } catch (IOException | Damaged | Incomplete | SchemaCheck.Refused e) {
-            attempts.add("listing " + storage.describe() + "/" + shardFolder + " failed: " + e.getMessage());
-            return new Unrecoverable(attempts, true);
+    Outcome restore(int shardId, Source source, CheckpointLister lister, long until) throws InterruptedException {
+        Attempts attempts = new Attempts();
+        Outcome outcome = fromCheckpoints(shardId, source.folder(), false, source, lister, attempts, until);
+        if (outcome == null && !attempts.foundComplete && source.previousFolder() != null) {
+            outcome = fromCheckpoints(shardId, source.previousFolder(), true, source, lister, attempts, until);
         }
-        for (CheckpointId id : newestFirst) {
-            String folder = shardFolder + "/" + id.name();
-            try {
-                CheckpointManifest manifest = retrying(until, "read " + folder, () -> readManifest(folder));
-                if (savepoint.isPresent() && !savepoint.get().equals(manifest.origin())) {
-                    break; // the savepoint to start from is newer than this lineage
-                }
-                retrying(until, "restore " + folder, () -> restoreFrom(shardId, folder, manifest));
-                return new Restored(manifest, false);
-            } catch (Incomplete e) {
-                LOG.debugf("Checkpoint %s/%s was never completed (no manifest); passed over", storage.describe(), folder);
-            } catch (Damaged e) {
-                LOG.warnf("Checkpoint %s/%s %s; trying the one before", storage.describe(), folder,
-                        e.getMessage());
-                attempts.add(id.name() + " " + e.getMessage());
-            } catch (SchemaCheck.Refused e) {
-                attempts.add(id.name() + " " + e.getMessage());
-                backend.drop(shardId);
-                return new Unrecoverable(attempts, false);
-            } catch (IOException e) {
-                attempts.add(id.name() + ": storage kept failing for " + deadline + ": " + e.getMessage());
-                return new Unrecoverable(attempts, true);
-            }
+        if (outcome == null && source.savepoint().isPresent()) {
+            outcome = fromSavepoint(shardId, source, attempts, until);
         }
-        if (savepoint.isPresent()) {
-            String name = "savepoint '" + savepoint.get() + "'";
-            try {
-                CheckpointManifest manifest = retrying(until, "read " + savepointFolder, () -> readManifest(savepointFolder));
-                retrying(until, "restore " + savepointFolder, () -> restoreFrom(shardId, savepointFolder, manifest));
-                LOG.infof("Restored %s from %s", shardFolder, name);
-                return new Restored(manifest, true);
-            } catch (Incomplete e) {
-                attempts.add(name + " (quarkus.keyed-state.checkpoint.restore-from) has no complete copy under "
-                        + storage.describe() + "/" + savepointFolder);
-            } catch (Damaged | SchemaCheck.Refused e) {
-                attempts.add(name + " " + e.getMessage());
-            } catch (IOException e) {
-                attempts.add(name + ": storage kept failing for " + deadline + ": " + e.getMessage());
-                return new Unrecoverable(attempts, true);
-            }
+        if (outcome != null) {
+            return outcome;
         }
         backend.drop(shardId);
-        return attempts.isEmpty() ? new NeverCheckpointed() : new Unrecoverable(attempts, false);
+        return attempts.tried.isEmpty() ? new NeverCheckpointed() : new Unrecoverable(attempts.tried, false);
+    }
+
+    /** What a restore tried, and whether any checkpoint it found was complete. */
+    private static final class Attempts {
+        final List<String> tried = new ArrayList<>();
+        boolean foundComplete;
+    }
+
+    /**
+     * The outcome of restoring the newest intact checkpoint in {@code folder}, or null if none is
+     * complete or descends from the savepoint to start from.
+     */
+    private Outcome fromCheckpoints(int shardId, String folder, boolean previousLayout, Source source,
+            CheckpointLister lister, Attempts attempts, long until) throws InterruptedException {
+        List<CheckpointId> newestFirst;
+        try {
+            newestFirst = retrying(until, "list " + folder, () -> lister.newestFirst(folder));
+        } catch (IOException | Damaged | Incomplete | SchemaCheck.Refused e) {
+            attempts.tried.add("listing " + storage.describe() + "/" + folder + " failed: " + e.getMessage());
+            return new Unrecoverable(attempts.tried, true);
+        }
+        if (previousLayout && !newestFirst.isEmpty() && source.previousConflict() != null) {
+            attempts.tried.add(storage.describe() + "/" + folder + " holds checkpoints of it, but " + source.previousConflict());
+            return new Unrecoverable(attempts.tried, false);
+        }
+        for (CheckpointId id : newestFirst) {
+            String checkpoint = folder + "/" + id.name();
+            try {
+                CheckpointManifest manifest = retrying(until, "read " + checkpoint, () -> readManifest(checkpoint));
+                attempts.foundComplete = true;
+                if (source.savepoint().isPresent() && !source.savepoint().get().equals(manifest.origin())) {
+                    return null; // the savepoint to start from is newer than this lineage
+                }
+                retrying(until, "restore " + checkpoint, () -> restoreFrom(shardId, checkpoint, manifest));
+                return new Restored(manifest, false, previousLayout);
+            } catch (Incomplete e) {
+                LOG.debugf("Checkpoint %s/%s was never completed (no manifest); passed over", storage.describe(), checkpoint);
+            } catch (Damaged e) {
+                LOG.warnf("Checkpoint %s/%s %s; trying the one before", storage.describe(), checkpoint, e.getMessage());
+                attempts.tried.add(id.name() + " " + e.getMessage());
+            } catch (SchemaCheck.Refused e) {
+                attempts.tried.add(id.name() + " " + e.getMessage());
+                backend.drop(shardId);
+                return new Unrecoverable(attempts.tried, false);
+            } catch (IOException e) {
+                attempts.tried.add(id.name() + ": storage kept failing for " + deadline + ": " + e.getMessage());
+                return new Unrecoverable(attempts.tried, true);
+            }
+        }
+        return null;
+    }
+
+    /** The outcome of restoring the configured savepoint's copy of the shard, or null if it has none. */
+    private Outcome fromSavepoint(int shardId, Source source, Attempts attempts, long until) throws InterruptedException {
+        String name = "savepoint '" + source.savepoint().get() + "'";
+        String folder = source.savepointFolder();
+        boolean previousLayout = false;
+        try {
+            CheckpointManifest manifest;
+            try {
+                manifest = retrying(until, "read " + folder, () -> readManifest(source.savepointFolder()));
+            } catch (Incomplete e) {
+                if (source.previousSavepointFolder() == null) {
+                    throw e;
+                }
+                folder = source.previousSavepointFolder();
+                previousLayout = true;
+                manifest = retrying(until, "read " + folder, () -> readManifest(source.previousSavepointFolder()));
+                if (source.previousConflict() != null) {
+                    attempts.tried.add(name + " holds it in " + storage.describe() + "/" + folder + ", but "
+                            + source.previousConflict());
+                    return new Unrecoverable(attempts.tried, false);
+                }
+            }
+            String restoredFolder = folder;
+            CheckpointManifest restored = manifest;
+            retrying(until, "restore " + folder, () -> restoreFrom(shardId, restoredFolder, restored));
+            LOG.infof("Restored %s from %s", source.folder(), name);
+            return new Restored(manifest, true, previousLayout);
+        } catch (Incomplete e) {
+            attempts.tried.add(name + " (quarkus.keyed-state.checkpoint.restore-from) has no complete copy under "
+                    + storage.describe() + "/" + source.savepointFolder());
+        } catch (Damaged | SchemaCheck.Refused e) {
+            attempts.tried.add(name + " " + e.getMessage());
+        } catch (IOException e) {
+            attempts.tried.add(name + ": storage kept failing for " + deadline + ": " + e.getMessage());
+            return new Unrecoverable(attempts.tried, true);
+        }
+        return null;
     }
 
     @FunctionalInterface

@@ -77,6 +77,11 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
                 : Uni.createFrom().completionStage(admitted).replaceWith(record);
     }
 
+    /** The channel's consumer group. */
+    Object groupId() {
+        return consumer.configuration().get(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG);
+    }
+
     void attach(GatedStream.Gate<?, ?> gate) {
         this.gate = gate;
     }

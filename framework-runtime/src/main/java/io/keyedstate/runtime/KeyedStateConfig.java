@@ -302,6 +302,16 @@ public interface KeyedStateConfig {
          */
         @WithDefault("1m")
         Duration restoreTimeout();
+
+        /**
+         * The keyed channel that wrote the checkpoints stored in the layout used before each keyed
+         * channel had a storage folder of its own (`<application>/<topic>-<partition>`, and
+         * `savepoints/<name>/<topic>-<partition>`). A channel whose own folder holds no checkpoint
+         * yet takes over those of its topics' folder, and its checkpoints go to its own folder
+         * from then on. Only needed when several keyed channels read exactly the same topics; unset,
+         * such a partition is refused (see `unrecoverable-shard`) rather than given to either.
+         */
+        Optional<String> previousLayoutChannel();
     }
 
     @ConfigGroup

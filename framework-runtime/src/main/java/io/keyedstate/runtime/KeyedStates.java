@@ -51,9 +51,10 @@ public final class KeyedStates {
     private final Set<String> concurrentChannels;
     private final CheckpointCoordinator coordinator;
     private final ShardIds shardIds = new ShardIds();
-    /** Per keyed channel, its topics, sorted; each topic belongs to one keyed channel. */
+    /** Per keyed channel, its topics, sorted. */
     private final Map<String, List<String>> channelTopics;
-    private final Map<String, String> channelOfTopic = new HashMap<>();
+    /** Per topic, the keyed channels that read it, sorted. */
+    private final Map<String, List<String>> channelsOfTopic = new HashMap<>();
     private final KeyedStateConfig config;
     private final StateBackend backend;
     private final Map<String, Object> handles = new HashMap<>();
@@ -68,13 +69,8 @@ public final class KeyedStates {
         this.config = config;
         requireKeyedCommitStrategy();
         this.channelTopics = channelTopics(this.channels);
-        channelTopics.forEach((channel, topics) -> topics.forEach(topic -> {
-            String other = channelOfTopic.put(topic, channel);
-            if (other != null) {
-                throw new IllegalArgumentException("Keyed channels '" + other + "' and '" + channel + "' both read topic '"
-                        + topic + "'. Each topic may feed one keyed channel: checkpoints are stored per topic partition");
-            }
-        }));
+        channelTopics.forEach((channel, topics) -> topics.forEach(
+                topic -> channelsOfTopic.computeIfAbsent(topic, t -> new java.util.ArrayList<>()).add(channel)));
         this.backend = createBackend(this.states, config, codecs);
         for (StateDescriptor state : this.states) {
             handles.put(fieldKey(state.beanClass(), state.field()), backend.handle(state));
@@ -87,19 +83,27 @@ public final class KeyedStates {
         running = this;
     }
 
-    /** Runs {@code action} scoped to a record of the running application: {@code KeyedScope}'s engine. */
-    public static <R> R callScoped(String topic, int partition, Object key, Supplier<R> action) {
+    /**
+     * Runs {@code action} scoped to a record of the running application: {@code KeyedScope}'s
+     * engine. {@code channel} may be null when one keyed channel reads {@code topic}.
+     */
+    public static <R> R callScoped(String channel, String topic, int partition, Object key, Supplier<R> action) {
         if (key == null) {
             throw new IllegalArgumentException("A record with a null key has no keyed state (" + topic + "-" + partition
                     + ")");
         }
         KeyedStates states = running();
-        String channel = states.channelOfTopic.get(topic);
-        if (channel == null) {
-            throw new IllegalArgumentException("Topic '" + topic + "' is not read by a channel of a bean with keyed state,"
-                    + " so its records have no keyed state");
+        List<String> readers = states.channelsOfTopic.getOrDefault(topic, List.of());
+        if (readers.isEmpty() || (channel != null && !readers.contains(channel))) {
+            throw new IllegalArgumentException("Topic '" + topic + "' is not read by " + (channel == null ? "a keyed channel"
+                    : "keyed channel '" + channel + "'") + " (a channel of a bean with keyed state), so its records have"
+                    + " no keyed state");
         }
-        return KeyScopes.callWithin(states.scope(channel, partition, key), action);
+        if (channel == null && readers.size() > 1) {
+            throw new IllegalArgumentException("Topic '" + topic + "' is read by keyed channels " + readers + ", each with"
+                    + " state of its own: name the channel, KeyedScope.run(\"<channel>\", record, action)");
+        }
+        return KeyScopes.callWithin(states.scope(channel != null ? channel : readers.get(0), partition, key), action);
     }
 
     private static KeyedStates running() {
@@ -302,7 +306,7 @@ public final class KeyedStates {
                 checkpoint.tolerableFailures(), checkpoint.unhealthyAfterIntervals(), checkpoint.retained(), checkpoint.handoverTimeout(), checkpoint.uploadThreads(),
                 checkpoint.incremental(), checkpoint.inlineThreshold().asLongValue(), checkpoint.restoreFrom(), checkpoint.unrecoverableShard(),
                 checkpoint.restoreTimeout(), application,
-                channelTopics);
+                channelTopics, checkpoint.previousLayoutChannel());
     }
 
     private TimerService startTimers() {

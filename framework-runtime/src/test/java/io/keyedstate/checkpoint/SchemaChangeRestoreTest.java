@@ -135,7 +135,7 @@ class SchemaChangeRestoreTest {
             throws Exception {
         List<CheckpointId> ids = Stream.of(newestFirst).map(name -> CheckpointId.parse(name).orElseThrow()).toList();
         CheckpointRestore restore = new CheckpointRestore(storage, backend, schemas, Duration.ofSeconds(5));
-        return restore.restore(0, SHARD, () -> ids, Optional.empty(), null, restore.deadlineFromNow());
+        return restore.restore(0, CheckpointRestoreTest.onlyCheckpoints(SHARD), folder -> ids, restore.deadlineFromNow());
     }
 
     /** A new backend of {@code states}, restored from checkpoint {@code name}. */

@@ -27,6 +27,11 @@ final class StartupFailure {
     static QuarkusUnitTest of(Map<String, String> config, String... expected) {
         QuarkusUnitTest app = new QuarkusUnitTest().withApplicationRoot(root -> root.addClasses(Counter.class));
         config.forEach(app::overrideRuntimeConfigKey);
+        return expecting(app, expected);
+    }
+
+    /** {@code app}, whose startup must fail with messages that contain {@code expected}. */
+    static QuarkusUnitTest expecting(QuarkusUnitTest app, String... expected) {
         return app.assertException(thrown -> {
             StringBuilder messages = new StringBuilder();
             for (Throwable t = thrown; t != null; t = t.getCause()) {

@@ -48,7 +48,7 @@ class S3FrozenDuringRestoreTest {
             try (SampleAppProcess second = SampleAppProcess.start("second", config, run.logs)) {
                 try {
                     await().atMost(Duration.ofMinutes(2)).until(() -> second.log()
-                            .contains("Could not list quarkus-keyed-state-sample-app/" + run.wordsTopic));
+                            .contains("Could not list quarkus-keyed-state-sample-app/channels/words/" + run.wordsTopic));
                 } finally {
                     s3.freeze(false);
                 }

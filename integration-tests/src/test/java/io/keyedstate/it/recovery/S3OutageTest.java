@@ -76,7 +76,7 @@ class S3OutageTest {
     private static void assertOnlyKeptCheckpointsAndTheirFilesIn(S3ProxyServer s3, WordCountRun run) throws Exception {
         MinioClient client = MinioClient.builder().endpoint(s3.endpoint()).region(s3.region())
                 .credentials(s3.accessKey(), s3.secretKey()).build();
-        String root = "run-" + run.id + "/quarkus-keyed-state-sample-app/" + run.wordsTopic + "-";
+        String root = "run-" + run.id + "/quarkus-keyed-state-sample-app/channels/words/" + run.wordsTopic + "-";
         for (int partition = 0; partition < WordCountRun.PARTITIONS; partition++) {
             String folder = root + partition + "/";
             Set<String> objects = new HashSet<>();

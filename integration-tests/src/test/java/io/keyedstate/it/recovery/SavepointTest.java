@@ -44,16 +44,20 @@ class SavepointTest {
                 assertThat(savepoint.statusCode()).as(savepoint.body()).isEqualTo(200);
                 assertThat(savepoint.body()).contains("\"savepoint\" : true").contains(run.wordsTopic + "-3");
                 String listed = first.http("GET", "/q/keyed-state/checkpoints").body();
-                assertThat(listed).contains("\"savepoints/before-upgrade\"").contains("\"" + run.wordsTopic + "-0\"");
+                assertThat(listed).contains("\"savepoints/before-upgrade\"")
+                        .contains("\"channels/words/" + run.wordsTopic + "-0\"");
                 // Checkpoints move past it: every word partition has one that holds records after the savepoint.
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> allWordPartitions(
                         partition -> offset(newestCheckpoint(run, partition), run, partition)
-                                > offset(manifest(savepoints.resolve(run.wordsTopic + "-" + partition)), run, partition))
+                                > offset(manifest(savepoints.resolve("channels/words/" + run.wordsTopic + "-" + partition)), run,
+                                        partition))
                         || !first.isAlive());
                 assertThat(first.isAlive()).as("%s is running", first).isTrue();
                 first.kill();
             }
-            assertThat(Files.list(savepoints)).hasSize(12); // 4 word-count, 4 fraud-scoring and 4 click-session partitions
+            try (var manifests = Files.walk(savepoints)) { // 4 word-count, 4 fraud-scoring and 4 click-session partitions
+                assertThat(manifests.filter(file -> file.getFileName().toString().equals(CheckpointManifest.NAME))).hasSize(12);
+            }
 
             config.put("quarkus.keyed-state.checkpoint.restore-from", "before-upgrade");
             try (SampleAppProcess restored = SampleAppProcess.start("from-savepoint", config, run.logs)) {
