@@ -1,6 +1,7 @@
 package io.keyedstate.checkpoint;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -125,11 +126,32 @@ public final class CheckpointCoordinator implements AutoCloseable {
             BiConsumer<Throwable, Boolean> reportFailure) {
         KeyedStateCommitHandler handler = new KeyedStateCommitHandler(channel, orderedByKey, batch, consumer, this,
                 reportFailure);
+        requireCallbacksWithinPollInterval(channel, consumer);
         for (KeyedStateCommitHandler other : handlers) {
             requireOwnGroup(handler, other);
         }
         handlers.add(handler);
         return handler;
+    }
+
+    /**
+     * A rebalance runs the final checkpoints of revoked partitions and then the restores of
+     * assigned ones in the consumer's callbacks, without polling: past {@code max.poll.interval.ms}
+     * the group drops the member, and the partitions move on again. Refused at startup.
+     */
+    private void requireCallbacksWithinPollInterval(String channel, KafkaConsumer<?, ?> consumer) {
+        String property = org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
+        Object configured = consumer.configuration().get(property);
+        long pollInterval = Long.parseLong(String.valueOf(configured != null ? configured
+                : org.apache.kafka.clients.consumer.ConsumerConfig.configDef().defaultValues().get(property)));
+        Duration callbacks = settings.handoverTimeout().plus(settings.restoreTimeout());
+        if (callbacks.toMillis() >= pollInterval) {
+            throw new IllegalStateException("quarkus.keyed-state.checkpoint.handover-timeout (" + settings.handoverTimeout()
+                    + ") plus quarkus.keyed-state.checkpoint.restore-timeout (" + settings.restoreTimeout() + ") is "
+                    + callbacks.toMillis() + " ms, not less than the " + pollInterval + " ms of mp.messaging.incoming."
+                    + channel + "." + property + ": a rebalance could hold the consumer that long, and the group would"
+                    + " drop it. Lower the timeouts or raise " + property);
+        }
     }
 
     /**

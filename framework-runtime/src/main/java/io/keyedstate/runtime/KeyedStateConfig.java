@@ -297,8 +297,9 @@ public interface KeyedStateConfig {
         /**
          * How long restoring the partitions of one assignment retries storage errors that are not
          * proven damage (I/O errors, timeouts, server errors, throttling) before it gives up on the
-         * partitions still waiting. The restore runs in the consumer's rebalance callback: keep it
-         * well under the channel's `max.poll.interval.ms`.
+         * partitions still waiting. The restore runs in the consumer's rebalance callback, after the
+         * final checkpoints of revoked partitions: startup fails unless `handover-timeout` plus
+         * `restore-timeout` is less than each keyed channel's `max.poll.interval.ms`.
          */
         @WithDefault("1m")
         Duration restoreTimeout();
