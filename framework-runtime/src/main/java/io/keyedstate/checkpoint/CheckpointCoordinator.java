@@ -176,6 +176,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     void unregister(KeyedStateCommitHandler handler) {
         handlers.remove(handler);
         assignedOnce.remove(handler);
+        handler.topicIds.close();
     }
 
     /** Ready: every keyed channel has had its partitions assigned and no shard is being restored. */
@@ -242,6 +243,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
         long restoreUntil = restore.deadlineFromNow();
         restoresInProgress.incrementAndGet();
         try {
+            // Once per assignment: manifests record them, and a restore tells a topic created again by them.
+            Map<String, String> topicIds = handler.topicIds.read(
+                    partitions.stream().map(TopicPartition::topic).collect(java.util.stream.Collectors.toSet()), restoreUntil);
             for (TopicPartition partition : partitions) {
                 Shard shard = shards.computeIfAbsent(shardIds.id(handler.channel, partition.partition()), Shard::new);
                 Long restored;
@@ -254,7 +258,14 @@ public final class CheckpointCoordinator implements AutoCloseable {
                         shard.ownership++;
                         shard.idle = CompletableFuture.completedFuture(null); // what an earlier release awaited is moot
                         shard.checkpointedAtMillis = System.currentTimeMillis();
-                        activate(shard, consumer, restoreUntil);
+                        shard.topicIds = Map.of();
+                        activate(shard, consumer, restoreUntil, topicIds);
+                    }
+                    String topicId = topicIds.get(partition.topic());
+                    if (topicId != null) {
+                        Map<String, String> ids = new TreeMap<>(shard.topicIds);
+                        ids.put(partition.topic(), topicId);
+                        shard.topicIds = Map.copyOf(ids);
                     }
                     restored = shard.restoredOffsets.get(partition.toString());
                     startTimestamp = shard.restoredTimestamps.getOrDefault(partition.toString(), Long.MIN_VALUE);
@@ -309,7 +320,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
-    private void activate(Shard shard, Consumer<?, ?> consumer, long restoreUntil) throws InterruptedException {
+    private void activate(Shard shard, Consumer<?, ?> consumer, long restoreUntil, Map<String, String> topicIds)
+            throws InterruptedException {
         shard.tail.handle((ignored, failure) -> null).join(); // a checkpoint of a previous ownership still finishing
         shard.unrecoverable = null;
         shard.fromBeginning = false;
@@ -323,7 +335,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
             listed = null; // the restore lists again, retrying storage errors
         }
         if (shard.localCheckpoint != null && newest.isPresent() && newest.get().name().equals(shard.localCheckpoint)
-                && shard.last != null && shard.last.id().equals(shard.localCheckpoint)) {
+                && shard.last != null && shard.last.id().equals(shard.localCheckpoint)
+                && LogCheck.recreated(shard.last.topicIds(), topicIds).isEmpty()) {
             // Processing resumes where that checkpoint ends, not where the shard was first restored from.
             shard.restoredOffsets = shard.last.offsets();
             shard.restoredTimestamps = shard.last.timestamps();
@@ -358,11 +371,30 @@ public final class CheckpointCoordinator implements AutoCloseable {
             unrecoverable(shard, failed.attempts(), failed.storageUnavailable());
             return;
         }
-        CheckpointManifest manifest = ((CheckpointRestore.Restored) outcome).manifest();
-        String beyondLogEnd = beyondLogEnd(manifest, consumer);
-        if (beyondLogEnd != null) {
+        CheckpointRestore.Restored restored = (CheckpointRestore.Restored) outcome;
+        CheckpointManifest manifest = restored.manifest();
+        LogCheck.Verdict verdict = LogCheck.check(manifest.offsets(), manifest.topicIds(), topicIds,
+                consumer::beginningOffsets, consumer::endOffsets);
+        if (verdict instanceof LogCheck.Recreated recreated) {
             backend.drop(shard.id);
-            unrecoverable(shard, List.of(manifest.id() + " " + beyondLogEnd), false);
+            if (restored.fromSavepoint()) {
+                // Asked for by name: starting empty instead would pass for the restore that was asked for.
+                unrecoverable(shard, List.of("savepoint '" + savepoint.orElse(manifest.id()) + "' (" + manifest.id()
+                        + ") was taken of another topic of the same name: " + recreated.describe()
+                        + "; its offsets belong to the topic that is gone"), false);
+                return;
+            }
+            LOG.warnf("Partition %s: %s, so the topic was deleted and created again since checkpoint %s. That checkpoint's"
+                    + " offsets belong to the topic that is gone: the state starts empty, and processing starts at the"
+                    + " group's committed offset (or auto.offset.reset), as for a new topic", shard.folderName,
+                    recreated.describe(), manifest.id());
+            return;
+        }
+        String unusable = verdict instanceof LogCheck.BeyondLogEnd beyond ? beyond.reason()
+                : verdict instanceof LogCheck.BelowLogStart below ? below.reason() : null;
+        if (unusable != null) {
+            backend.drop(shard.id);
+            unrecoverable(shard, List.of(manifest.id() + " " + unusable), false);
             return;
         }
         shard.restoredOffsets = manifest.offsets();
@@ -430,27 +462,6 @@ public final class CheckpointCoordinator implements AutoCloseable {
                                         + " continue from the committed offset; then restart");
             }
         }
-    }
-
-    /**
-     * Why a checkpoint recording offsets past the end of its partitions cannot be trusted (the
-     * topic was deleted and created again, or its log was truncated), or null if it can.
-     */
-    private static String beyondLogEnd(CheckpointManifest manifest, Consumer<?, ?> consumer) {
-        Map<TopicPartition, Long> recorded = new HashMap<>();
-        manifest.offsets().forEach((name, offset) -> {
-            int dash = name.lastIndexOf('-');
-            recorded.put(new TopicPartition(name.substring(0, dash), Integer.parseInt(name.substring(dash + 1))), offset);
-        });
-        Map<TopicPartition, Long> ends = consumer.endOffsets(recorded.keySet());
-        for (Map.Entry<TopicPartition, Long> entry : recorded.entrySet()) {
-            Long end = ends.get(entry.getKey());
-            if (end != null && entry.getValue() > end) {
-                return "records offset " + entry.getValue() + " of " + entry.getKey() + ", but that partition ends at "
-                        + end + ": the topic was deleted and created again, or its log truncated";
-            }
-        }
-        return null;
     }
 
     void revoked(KeyedStateCommitHandler handler, Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
@@ -872,7 +883,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                     .mapToLong(CheckpointManifest.FileEntry::size).sum();
             CheckpointManifest manifest = new CheckpointManifest(id.name(), id.n(), generation, purpose.savepoint(),
                     shard.origin, backend.name(), Instant.now(), offsets, timestamps,
-                    schemas.manifestStates(snapshot::holdsNothing), files, uploaded);
+                    schemas.manifestStates(snapshot::holdsNothing), files, uploaded, shard.topicIds);
             requireStillReferencable(shard, files, previous);
             if (!stillWanted.getAsBoolean()) {
                 throw new IllegalStateException("abandoned: it timed out, or the partition was let go, while it ran");
@@ -1096,6 +1107,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         uploads.shutdownNow();
         storageWork.shutdownNow();
         worker.shutdownNow();
+        handlers.forEach(handler -> handler.topicIds.close());
         storage.close();
     }
 
@@ -1135,6 +1147,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
         volatile CheckpointManifest last;
         Map<String, Long> restoredOffsets = Map.of();
         Map<String, Long> restoredTimestamps = Map.of();
+        /** The ids of the shard's input topics read at its assignment, recorded in its manifests: those known. */
+        volatile Map<String, String> topicIds = Map.of();
         /** Counts this instance's ownerships of the shard: a checkpoint of an earlier one writes no manifest. */
         volatile long ownership;
         /** Why the shard is not processed: none of its checkpoints could be restored; null if it is. */

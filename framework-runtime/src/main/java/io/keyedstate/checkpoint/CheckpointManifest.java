@@ -40,10 +40,14 @@ import io.keyedstate.state.StateSchema;
  *        whose kind (but maps), codecs and ttl are unknown
  * @param files every file, with its size and CRC32C
  * @param uploadedBytes the bytes this checkpoint wrote; the rest it shares with earlier ones
+ * @param topicIds per input topic, the Kafka topic id it had when the checkpoint was taken, as far
+ *        as it could be read: a topic with another id now was deleted and created again, and the
+ *        offsets belong to the one that is gone. Empty in manifests written before ids were
+ *        recorded, or when they could not be read
  */
 public record CheckpointManifest(String id, long n, int generation, boolean savepoint, String origin, String backend,
         Instant createdAt, Map<String, Long> offsets, Map<String, Long> timestamps, List<StateEntry> states, List<FileEntry> files,
-        long uploadedBytes) {
+        long uploadedBytes, Map<String, String> topicIds) {
 
     public static final String NAME = "_manifest";
     /** The largest file a manifest may list: 1 TiB. */
@@ -52,6 +56,16 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
     private static final String MAP_ARROW = " -> ";
     private static final int FORMAT = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A Kafka topic id as {@code Uuid.toString()} writes it: 16 bytes in URL-safe base64, unpadded. */
+    private static final java.util.regex.Pattern TOPIC_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{22}");
+
+    /** A manifest that records no topic ids. */
+    public CheckpointManifest(String id, long n, int generation, boolean savepoint, String origin, String backend,
+            Instant createdAt, Map<String, Long> offsets, Map<String, Long> timestamps, List<StateEntry> states,
+            List<FileEntry> files, long uploadedBytes) {
+        this(id, n, generation, savepoint, origin, backend, createdAt, offsets, timestamps, states, files, uploadedBytes,
+                Map.of());
+    }
 
     /**
      * One file of the snapshot.
@@ -117,6 +131,10 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
             ObjectNode timestampsNode = root.putObject("timestamps");
             timestamps.forEach(timestampsNode::put);
         }
+        if (!topicIds.isEmpty()) {
+            ObjectNode topicIdsNode = root.putObject("topicIds");
+            topicIds.forEach(topicIdsNode::put);
+        }
         ArrayNode statesNode = root.putArray("states");
         states.forEach(state -> writeState(statesNode.addObject(), state));
         ArrayNode filesNode = root.putArray("files");
@@ -140,7 +158,8 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
     /**
      * Reads a manifest, trusting nothing in it: file names must be plain names, a shared file's
      * location {@code shared/<plain name>}, sizes between 0 and {@value #MAX_FILE_BYTES}, the id a
-     * checkpoint folder name, offsets non-negative. Whatever fails these checks was not written by
+     * checkpoint folder name, offsets non-negative, topic ids (if any) Kafka topic ids of named
+     * topics. Whatever fails these checks was not written by
      * {@link #toJson()}: the manifest is damaged (or tampered with), never restored from.
      *
      * @throws IOException naming the first field found wrong
@@ -171,6 +190,7 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         Map<String, Long> timestamps = root.has("timestamps")
                 ? partitionNumbers(root.get("timestamps"), "timestamps", Long.MIN_VALUE)
                 : new LinkedHashMap<>();
+        Map<String, String> topicIds = root.has("topicIds") ? topicIds(root.get("topicIds")) : new LinkedHashMap<>();
         List<StateEntry> states = new ArrayList<>();
         if (root.has("states")) {
             JsonNode statesNode = root.get("states");
@@ -206,7 +226,21 @@ public record CheckpointManifest(String id, long n, int generation, boolean save
         }
         long uploadedBytes = root.has("uploadedBytes") ? number(root, "uploadedBytes", 0, Long.MAX_VALUE) : 0;
         return new CheckpointManifest(id, n, generation, savepoint.asBoolean(), origin, text(root, "backend"), createdAt,
-                offsets, timestamps, states, files, uploadedBytes);
+                offsets, timestamps, states, files, uploadedBytes, topicIds);
+    }
+
+    private static Map<String, String> topicIds(JsonNode node) throws IOException {
+        object(node, "topicIds");
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
+            String id = text(node, entry.getKey(), "topicIds.");
+            if (entry.getKey().isEmpty() || !TOPIC_ID.matcher(id).matches()) {
+                throw new IOException("topicIds names '" + entry.getKey() + "' with '" + id
+                        + "', which is not a topic with a Kafka topic id");
+            }
+            ids.put(entry.getKey(), id);
+        }
+        return ids;
     }
 
     private static void writeState(ObjectNode node, StateEntry entry) {

@@ -38,6 +38,8 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
     /** Revoked partitions whose admitted records are still in processing: their acknowledgements count here. */
     private final Map<TopicPartition, InputPartition> releasing = new ConcurrentHashMap<>();
     private volatile GatedStream.Gate<?, ?> gate;
+    /** The ids of the channel's topics, read through an admin client made when first needed. */
+    final TopicIds topicIds;
 
     KeyedStateCommitHandler(String channel, boolean orderedByKey, boolean batch, KafkaConsumer<?, ?> consumer,
             CheckpointCoordinator coordinator, BiConsumer<Throwable, Boolean> reportFailure) {
@@ -47,6 +49,7 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
         this.consumer = consumer;
         this.coordinator = coordinator;
         this.reportFailure = reportFailure;
+        this.topicIds = new TopicIds(channel, consumer::configuration);
     }
 
     @Override

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 class CheckpointManifestTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String WORDS_ID = "q2mRA1SZTtqUHTpeHZvYBQ";
 
     static CheckpointManifest manifest() {
         return new CheckpointManifest("chk-7-g3", 7, 3, false, "before-upgrade", "rocksdb", Instant.parse("2025-01-02T03:04:05Z"),
@@ -29,7 +30,7 @@ class CheckpointManifestTest {
                 List.of(new CheckpointManifest.FileEntry("000012.sst", 4096, 0xCAFEL, "shared/chk-5-g3-000012.sst"),
                         new CheckpointManifest.FileEntry("MANIFEST-000011", 70_000, 17, null),
                         CheckpointManifest.FileEntry.inline("CURRENT", "MANIFEST-000011\n".getBytes(StandardCharsets.UTF_8))),
-                74_096);
+                74_096, Map.of("words", WORDS_ID));
     }
 
     /** The manifest's JSON with {@code change} applied to it. */
@@ -51,6 +52,31 @@ class CheckpointManifestTest {
         assertThat(read.files()).hasSize(3);
         assertThat(read.files().get(0)).isEqualTo(written.files().get(0));
         assertThat(read.files().get(2).inline()).isEqualTo(written.files().get(2).inline());
+    }
+
+    @Test
+    void topicIdsAreReadBackAndAManifestWithoutThemHasNone() throws IOException {
+        assertThat(CheckpointManifest.fromJson(manifest().toJson()).topicIds()).isEqualTo(Map.of("words", WORDS_ID));
+        // As manifests were written before topic ids were recorded, or when they could not be read.
+        byte[] older = tampered(root -> root.remove("topicIds"));
+        CheckpointManifest read = CheckpointManifest.fromJson(older);
+        assertThat(read.topicIds()).isEmpty();
+        assertThat(read.offsets()).isEqualTo(manifest().offsets());
+        assertThat(JSON.readTree(read.toJson()).has("topicIds")).as("topicIds written when there are none").isFalse();
+    }
+
+    @Test
+    void topicIdsThatAreNotKafkaTopicIdsAreRefused() {
+        for (String id : List.of("", "not-an-id", WORDS_ID + "A", "q2mRA1SZTtqUHTpeHZvYB/")) {
+            assertThatThrownBy(() -> CheckpointManifest.fromJson(tampered(root -> ((ObjectNode) root.get("topicIds"))
+                    .put("words", id)))).isInstanceOf(IOException.class).hasMessageContaining("topicIds");
+        }
+        assertThatThrownBy(() -> CheckpointManifest.fromJson(tampered(root -> ((ObjectNode) root.get("topicIds"))
+                .put("words", 42)))).isInstanceOf(IOException.class).hasMessageContaining("topicIds.words");
+        assertThatThrownBy(() -> CheckpointManifest.fromJson(tampered(root -> ((ObjectNode) root.get("topicIds"))
+                .put("", WORDS_ID)))).isInstanceOf(IOException.class).hasMessageContaining("topicIds");
+        assertThatThrownBy(() -> CheckpointManifest.fromJson(tampered(root -> root.put("topicIds", WORDS_ID))))
+                .isInstanceOf(IOException.class).hasMessageContaining("topicIds");
     }
 
     @ParameterizedTest
