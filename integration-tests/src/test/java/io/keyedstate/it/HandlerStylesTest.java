@@ -131,7 +131,8 @@ public class HandlerStylesTest {
         await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
             long checkpointed = 0;
             for (int partition = 0; partition < 4; partition++) {
-                List<io.keyedstate.CheckpointInfo> manifests = checkpoints.list().get(a + "+" + b + "-" + partition);
+                List<io.keyedstate.CheckpointInfo> manifests = checkpoints.list()
+                        .get("channels/co-partitioned/" + a + "+" + b + "-" + partition);
                 assertThat(manifests).isNotEmpty();
                 Map<String, Long> offsets = manifests.get(0).offsets();
                 assertThat(offsets).containsOnlyKeys(a + "-" + partition, b + "-" + partition);

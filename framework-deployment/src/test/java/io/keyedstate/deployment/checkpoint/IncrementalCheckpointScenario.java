@@ -93,7 +93,7 @@ final class IncrementalCheckpointScenario {
         // Small files (a small delta, RocksDB's metadata files) are in the manifest, not objects of their own.
         List<CheckpointManifest.FileEntry> files = new ArrayList<>();
         for (CheckpointInfo info : incremental) {
-            String partitionFolder = application + "/" + info.offsets().keySet().iterator().next() + "/";
+            String partitionFolder = application + "/channels/counts/" + info.offsets().keySet().iterator().next() + "/";
             files.addAll(manifest(client, topic, partitionFolder + info.id() + "/" + CheckpointManifest.NAME).files());
         }
         assertThat(files).filteredOn(CheckpointManifest.FileEntry::isInline).isNotEmpty()
@@ -105,7 +105,7 @@ final class IncrementalCheckpointScenario {
             checkpoints.checkpoint().toCompletableFuture().get();
         }
         for (int partition = 0; partition < PARTITIONS; partition++) {
-            String folder = application + "/" + topic + "-" + partition + "/";
+            String folder = application + "/channels/counts/" + topic + "-" + partition + "/";
             Set<String> stored = new HashSet<>();
             for (Result<Item> item : client.listObjects(ListObjectsArgs.builder().bucket(topic).prefix(folder)
                     .recursive(true).build())) {

@@ -164,7 +164,7 @@ class SavepointEndpointTest {
     /** The stored manifests of savepoint {@code name}, by path. */
     private static Map<Path, byte[]> manifests(String name) throws IOException {
         Map<Path, byte[]> manifests = new HashMap<>();
-        try (Stream<Path> partitions = list(application().resolve("savepoints").resolve(name))) {
+        try (Stream<Path> partitions = list(application().resolve("savepoints").resolve(name).resolve("channels/counts"))) {
             for (Path partition : (Iterable<Path>) partitions::iterator) {
                 Path manifest = partition.resolve(CheckpointManifest.NAME);
                 if (Files.exists(manifest)) {
