@@ -17,13 +17,16 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -86,6 +89,12 @@ public final class CheckpointCoordinator implements AutoCloseable {
     /** Writing checkpoints and retention: may wait on a slow or hanging storage, apart from the gates. */
     private final ExecutorService storageWork;
     private final ExecutorService uploads;
+    /**
+     * Restores of the shards of an assignment, side by side, at most {@code upload-threads} of one
+     * assignment at a time; threads of their own, so that one channel's restores (waiting for a
+     * frozen storage, say) never queue another channel's.
+     */
+    private final ExecutorService restores;
     private final CheckpointUploader uploader;
     private final CheckpointRestore restore;
     private final StorageLayout layout;
@@ -110,6 +119,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         this.worker = Executors.newFixedThreadPool(2, daemonThreads("keyed-state-checkpoint"));
         this.storageWork = Executors.newFixedThreadPool(settings.uploadThreads(), daemonThreads("keyed-state-storage"));
         this.uploads = Executors.newFixedThreadPool(settings.uploadThreads(), daemonThreads("keyed-state-upload"));
+        this.restores = Executors.newCachedThreadPool(daemonThreads("keyed-state-restore"));
         this.uploader = new CheckpointUploader(storage, uploads, settings.inlineThreshold());
         this.restore = new CheckpointRestore(storage, backend, schemas, settings.restoreTimeout());
         LOG.infof("Keyed-state checkpoints every %s to %s/%s", settings.interval(), storage.describe(),
@@ -246,21 +256,54 @@ public final class CheckpointCoordinator implements AutoCloseable {
             // Once per assignment: manifests record them, and a restore tells a topic created again by them.
             Map<String, String> topicIds = handler.topicIds.read(
                     partitions.stream().map(TopicPartition::topic).collect(java.util.stream.Collectors.toSet()), restoreUntil);
+            // The shards this assignment gives this instance are restored side by side, so that the
+            // callback lasts as long as the slowest restore, not as long as all of them.
+            Map<Shard, Future<CheckpointRestore.Restored>> restoring = new LinkedHashMap<>();
+            Semaphore slots = new Semaphore(settings.uploadThreads());
             for (TopicPartition partition : partitions) {
                 Shard shard = shards.computeIfAbsent(shardIds.id(handler.channel, partition.partition()), Shard::new);
-                Long restored;
-                long startTimestamp;
-                boolean fromBeginning;
-                String unrecoverable;
                 synchronized (shard) {
-                    if (shard.owners.isEmpty()) {
+                    if (shard.owners.isEmpty() && !restoring.containsKey(shard)) {
                         shard.generation = generation;
                         shard.ownership++;
                         shard.idle = CompletableFuture.completedFuture(null); // what an earlier release awaited is moot
                         shard.checkpointedAtMillis = System.currentTimeMillis();
                         shard.topicIds = Map.of();
-                        activate(shard, consumer, restoreUntil, topicIds);
+                        restoring.put(shard, restores.submit(() -> {
+                            slots.acquire();
+                            try {
+                                return restoreState(shard, restoreUntil, topicIds);
+                            } finally {
+                                slots.release();
+                            }
+                        }));
                     }
+                }
+            }
+            RuntimeException failed = null;
+            for (Map.Entry<Shard, Future<CheckpointRestore.Restored>> restore : restoring.entrySet()) {
+                try {
+                    CheckpointRestore.Restored restored = restore.getValue().get();
+                    if (restored != null) {
+                        synchronized (restore.getKey()) {
+                            accept(restore.getKey(), restored, consumer, topicIds);
+                        }
+                    }
+                } catch (ExecutionException e) {
+                    failed = failed != null ? failed : e.getCause() instanceof RuntimeException runtime ? runtime
+                            : new IllegalStateException(e.getCause());
+                }
+            }
+            if (failed != null) {
+                throw failed; // after every restore ended: none writes a shard the callback gave up on
+            }
+            for (TopicPartition partition : partitions) {
+                Shard shard = shards.get(shardIds.id(handler.channel, partition.partition()));
+                Long restored;
+                long startTimestamp;
+                boolean fromBeginning;
+                String unrecoverable;
+                synchronized (shard) {
                     String topicId = topicIds.get(partition.topic());
                     if (topicId != null) {
                         Map<String, String> ids = new TreeMap<>(shard.topicIds);
@@ -320,7 +363,20 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
-    private void activate(Shard shard, Consumer<?, ?> consumer, long restoreUntil, Map<String, String> topicIds)
+    /**
+     * Restores the state of a shard this instance takes over, on a restore thread: from its local
+     * state if that still equals its newest checkpoint, else from storage. Returns the checkpoint
+     * restored from storage, for {@link #accept} to check against the log; null if there is none
+     * to check (local state, no checkpoint, or none restorable).
+     */
+    private CheckpointRestore.Restored restoreState(Shard shard, long restoreUntil, Map<String, String> topicIds)
+            throws InterruptedException {
+        synchronized (shard) {
+            return restoreStateLocked(shard, restoreUntil, topicIds);
+        }
+    }
+
+    private CheckpointRestore.Restored restoreStateLocked(Shard shard, long restoreUntil, Map<String, String> topicIds)
             throws InterruptedException {
         shard.tail.handle((ignored, failure) -> null).join(); // a checkpoint of a previous ownership still finishing
         shard.unrecoverable = null;
@@ -342,7 +398,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
             shard.restoredTimestamps = shard.last.timestamps();
             LOG.debugf("Partition %s comes back; its local state still matches %s", shard.folderName, shard.localCheckpoint);
             shard.localCheckpoint = null;
-            return;
+            return null;
         }
         shard.localCheckpoint = null;
         long started = System.nanoTime();
@@ -365,13 +421,23 @@ public final class CheckpointCoordinator implements AutoCloseable {
         if (outcome instanceof CheckpointRestore.NeverCheckpointed) {
             LOG.infof("Partition %s has no checkpoint in %s/%s: its state starts empty", shard.folderName,
                     storage.describe(), shard.folder);
-            return;
+            return null;
         }
         if (outcome instanceof CheckpointRestore.Unrecoverable failed) {
             unrecoverable(shard, failed.attempts(), failed.storageUnavailable());
-            return;
+            return null;
         }
-        CheckpointRestore.Restored restored = (CheckpointRestore.Restored) outcome;
+        shard.restoreStarted = started;
+        return (CheckpointRestore.Restored) outcome;
+    }
+
+    /**
+     * Takes a restored checkpoint on, on the polling thread, if its offsets still fit the log: of
+     * the same topic, neither past its end nor before its start.
+     */
+    private void accept(Shard shard, CheckpointRestore.Restored restored, Consumer<?, ?> consumer,
+            Map<String, String> topicIds) {
+        Optional<String> savepoint = settings.restoreFrom();
         CheckpointManifest manifest = restored.manifest();
         LogCheck.Verdict verdict = LogCheck.check(manifest.offsets(), manifest.topicIds(), topicIds,
                 consumer::beginningOffsets, consumer::endOffsets);
@@ -401,15 +467,15 @@ public final class CheckpointCoordinator implements AutoCloseable {
         shard.restoredTimestamps = manifest.timestamps();
         shard.origin = manifest.savepoint() ? savepoint.orElse(manifest.origin()) : manifest.origin();
         shard.last = manifest;
-        if (((CheckpointRestore.Restored) outcome).previousLayout()) {
+        if (restored.previousLayout()) {
             // Its shared files stay where they are: the first checkpoint in the new folder stores everything.
             shard.fullNext = true;
             LOG.infof("Partition %s of channel '%s' takes over %s from the previous storage layout (%s/%s); its"
                     + " checkpoints now go to %s/%s. Once one is stored there, the old folder is no longer read and"
                     + " may be deleted", shard.folderName, shard.channel, manifest.id(), storage.describe(),
-                    settings.applicationFolder() + "/" + previous, storage.describe(), shard.folder);
+                    settings.applicationFolder() + "/" + shard.paths.previousPath(), storage.describe(), shard.folder);
         }
-        long nanos = System.nanoTime() - started;
+        long nanos = System.nanoTime() - shard.restoreStarted;
         LOG.infof("Restored partition %s from %s (%,d bytes, offsets %s) in %d ms", shard.folderName, manifest.id(),
                 manifest.totalBytes(), manifest.offsets(), TimeUnit.NANOSECONDS.toMillis(nanos));
         listeners.forEach(listener -> listener.restored(shard.channel, shard.partition, manifest, nanos));
@@ -1105,6 +1171,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         uploads.shutdownNow();
+        restores.shutdownNow();
         storageWork.shutdownNow();
         worker.shutdownNow();
         handlers.forEach(handler -> handler.topicIds.close());
@@ -1147,6 +1214,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
         volatile CheckpointManifest last;
         Map<String, Long> restoredOffsets = Map.of();
         Map<String, Long> restoredTimestamps = Map.of();
+        /** When the running restore of the shard began ({@link System#nanoTime()}). */
+        long restoreStarted;
         /** The ids of the shard's input topics read at its assignment, recorded in its manifests: those known. */
         volatile Map<String, String> topicIds = Map.of();
         /** Counts this instance's ownerships of the shard: a checkpoint of an earlier one writes no manifest. */

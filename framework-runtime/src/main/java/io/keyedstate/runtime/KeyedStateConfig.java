@@ -254,7 +254,10 @@ public interface KeyedStateConfig {
         @WithDefault("16K")
         MemorySize inlineThreshold();
 
-        /** How many files of checkpoints are written (and restored) at the same time. */
+        /**
+         * How many files of checkpoints are written at the same time, and how many partitions of
+         * one rebalance are restored at the same time.
+         */
         @WithDefault("4")
         int uploadThreads();
 

@@ -47,8 +47,11 @@ class S3FrozenDuringRestoreTest {
             s3.freeze(true);
             try (SampleAppProcess second = SampleAppProcess.start("second", config, run.logs)) {
                 try {
-                    await().atMost(Duration.ofMinutes(2)).until(() -> second.log()
-                            .contains("Could not list quarkus-keyed-state-sample-app/channels/words/" + run.wordsTopic));
+                    // Every partition waits at once: the restores of an assignment run side by side.
+                    await().atMost(Duration.ofMinutes(2)).until(() -> java.util.stream.IntStream
+                            .range(0, WordCountRun.PARTITIONS).allMatch(partition -> second.log().contains(
+                                    "Could not list quarkus-keyed-state-sample-app/channels/words/" + run.wordsTopic + "-"
+                                            + partition + " ")));
                 } finally {
                     s3.freeze(false);
                 }
