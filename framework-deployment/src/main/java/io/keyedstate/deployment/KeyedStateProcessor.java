@@ -11,6 +11,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.jandex.AnnotationTransformation;
 
+import io.keyedstate.checkpoint.RestoreFence;
 import io.keyedstate.runtime.KeyBindingDecorator;
 import io.keyedstate.runtime.KeyedStateProducer;
 import io.keyedstate.runtime.KeyedStateRecorder;
@@ -168,6 +169,24 @@ class KeyedStateProcessor {
             defaults.produce(new RunTimeConfigurationDefaultBuildItem(
                     "mp.messaging.incoming." + channel + ".enable.auto.commit", "false"));
         }
+    }
+
+    /**
+     * Keyed channels restore state in the background, with the partitions being restored fenced
+     * off in the consumer's poll by an interceptor, which Kafka creates by reflection.
+     */
+    @BuildStep
+    void restoreFence(KeyedStatesBuildItem states, BuildProducer<RunTimeConfigurationDefaultBuildItem> defaults,
+            BuildProducer<ReflectiveClassBuildItem> reflection) {
+        if (states.channels().isEmpty()) {
+            return;
+        }
+        for (String channel : states.channels()) {
+            defaults.produce(new RunTimeConfigurationDefaultBuildItem(
+                    "mp.messaging.incoming." + channel + ".interceptor.classes", RestoreFence.class.getName()));
+        }
+        reflection.produce(ReflectiveClassBuildItem.builder(RestoreFence.class).constructors()
+                .reason("Kafka creates the consumer interceptors of keyed channels from interceptor.classes").build());
     }
 
     /** Jackson encodes stored records and POJOs by reflection, which a native image must know about. */

@@ -17,13 +17,11 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -32,9 +30,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
@@ -99,7 +99,6 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private final CheckpointRestore restore;
     private final StorageLayout layout;
     private final AtomicInteger failureStreak = new AtomicInteger();
-    private final AtomicInteger restoresInProgress = new AtomicInteger();
     private final AtomicLong completedCount = new AtomicLong();
     /** Names this process's checkpoints apart from those of any other incarnation of the same group member. */
     private final String ownerToken = CheckpointId.newOwnerToken();
@@ -136,7 +135,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
             BiConsumer<Throwable, Boolean> reportFailure) {
         KeyedStateCommitHandler handler = new KeyedStateCommitHandler(channel, orderedByKey, batch, consumer, this,
                 reportFailure);
-        requireCallbacksWithinPollInterval(channel, consumer);
+        requireHandoverWithinPollInterval(channel, consumer);
+        requireRestoreFence(channel, consumer);
         for (KeyedStateCommitHandler other : handlers) {
             requireOwnGroup(handler, other);
         }
@@ -145,22 +145,32 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     /**
-     * A rebalance runs the final checkpoints of revoked partitions and then the restores of
-     * assigned ones in the consumer's callbacks, without polling: past {@code max.poll.interval.ms}
-     * the group drops the member, and the partitions move on again. Refused at startup.
+     * A rebalance runs the final checkpoints of revoked partitions in the consumer's callback,
+     * without polling: past {@code max.poll.interval.ms} the group drops the member, and the
+     * partitions move on again. Refused at startup. (Restores run in the background.)
      */
-    private void requireCallbacksWithinPollInterval(String channel, KafkaConsumer<?, ?> consumer) {
-        String property = org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
+    private void requireHandoverWithinPollInterval(String channel, KafkaConsumer<?, ?> consumer) {
+        String property = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
         Object configured = consumer.configuration().get(property);
         long pollInterval = Long.parseLong(String.valueOf(configured != null ? configured
-                : org.apache.kafka.clients.consumer.ConsumerConfig.configDef().defaultValues().get(property)));
-        Duration callbacks = settings.handoverTimeout().plus(settings.restoreTimeout());
-        if (callbacks.toMillis() >= pollInterval) {
+                : ConsumerConfig.configDef().defaultValues().get(property)));
+        if (settings.handoverTimeout().toMillis() >= pollInterval) {
             throw new IllegalStateException("quarkus.keyed-state.checkpoint.handover-timeout (" + settings.handoverTimeout()
-                    + ") plus quarkus.keyed-state.checkpoint.restore-timeout (" + settings.restoreTimeout() + ") is "
-                    + callbacks.toMillis() + " ms, not less than the " + pollInterval + " ms of mp.messaging.incoming."
-                    + channel + "." + property + ": a rebalance could hold the consumer that long, and the group would"
-                    + " drop it. Lower the timeouts or raise " + property);
+                    + ") is not less than the " + pollInterval + " ms of mp.messaging.incoming." + channel + "." + property
+                    + ": a rebalance could hold the consumer that long, and the group would drop it. Lower the timeout or"
+                    + " raise " + property);
+        }
+    }
+
+    /** Without the fence, records fetched while a partition is restored could reach its handler: refused at startup. */
+    private static void requireRestoreFence(String channel, KafkaConsumer<?, ?> consumer) {
+        Object configured = consumer.configuration().get(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG);
+        List<String> classes = configured == null ? List.of()
+                : List.of(String.valueOf(configured).replaceAll("[\\[\\]\\s]", "").split(","));
+        if (!classes.contains(RestoreFence.class.getName())) {
+            throw new IllegalStateException("mp.messaging.incoming." + channel + "." + ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG
+                    + " is '" + configured + "', which lacks " + RestoreFence.class.getName() + ": a keyed channel"
+                    + " needs it to keep records out while a partition's state is restored. Add it to the list");
         }
     }
 
@@ -186,12 +196,14 @@ public final class CheckpointCoordinator implements AutoCloseable {
     void unregister(KeyedStateCommitHandler handler) {
         handlers.remove(handler);
         assignedOnce.remove(handler);
+        handler.forgetAll();
         handler.topicIds.close();
     }
 
     /** Ready: every keyed channel has had its partitions assigned and no shard is being restored. */
     public boolean restoring() {
-        return restoresInProgress.get() > 0 || !assignedOnce.containsAll(handlers);
+        return !assignedOnce.containsAll(handlers)
+                || shards.values().stream().anyMatch(shard -> shard.restoring && !shard.owners.isEmpty());
     }
 
     /**
@@ -248,112 +260,55 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
     // ---- assignment and revocation, on the consumer's polling thread ----
 
+    /**
+     * Takes partitions on without waiting for storage: the shards this instance did not own are
+     * restored in the background, while their partitions are fenced off (see {@link RestoreFence})
+     * and the consumer goes on polling, so that neither this consumer's other partitions nor a
+     * rebalance of the group wait for a download. Each partition is sought to where its restored
+     * state ends, and its records let in, once its shard is restored.
+     */
     void assigned(KeyedStateCommitHandler handler, Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        int generation = consumer.groupMetadata().generationId();
-        long restoreUntil = restore.deadlineFromNow();
-        restoresInProgress.incrementAndGet();
+        List<Shard> taken = new ArrayList<>();
         try {
-            // Once per assignment: manifests record them, and a restore tells a topic created again by them.
-            Map<String, String> topicIds = handler.topicIds.read(
-                    partitions.stream().map(TopicPartition::topic).collect(java.util.stream.Collectors.toSet()), restoreUntil);
-            // The shards this assignment gives this instance are restored side by side, so that the
-            // callback lasts as long as the slowest restore, not as long as all of them.
-            Map<Shard, Future<CheckpointRestore.Restored>> restoring = new LinkedHashMap<>();
-            Semaphore slots = new Semaphore(settings.uploadThreads());
             for (TopicPartition partition : partitions) {
                 Shard shard = shards.computeIfAbsent(shardIds.id(handler.channel, partition.partition()), Shard::new);
                 synchronized (shard) {
-                    if (shard.owners.isEmpty() && !restoring.containsKey(shard)) {
-                        shard.generation = generation;
+                    if (shard.owners.isEmpty()) {
+                        shard.generation = consumer.groupMetadata().generationId();
                         shard.ownership++;
                         shard.idle = CompletableFuture.completedFuture(null); // what an earlier release awaited is moot
-                        shard.checkpointedAtMillis = System.currentTimeMillis();
                         shard.topicIds = Map.of();
-                        restoring.put(shard, restores.submit(() -> {
-                            slots.acquire();
-                            try {
-                                return restoreState(shard, restoreUntil, topicIds);
-                            } finally {
-                                slots.release();
-                            }
-                        }));
+                        shard.unrecoverable = null;
+                        shard.restoring = true;
+                        shard.decided = false;
+                        taken.add(shard);
                     }
-                }
-            }
-            RuntimeException failed = null;
-            for (Map.Entry<Shard, Future<CheckpointRestore.Restored>> restore : restoring.entrySet()) {
-                try {
-                    CheckpointRestore.Restored restored = restore.getValue().get();
-                    if (restored != null) {
-                        synchronized (restore.getKey()) {
-                            accept(restore.getKey(), restored, consumer, topicIds);
-                        }
-                    }
-                } catch (ExecutionException e) {
-                    failed = failed != null ? failed : e.getCause() instanceof RuntimeException runtime ? runtime
-                            : new IllegalStateException(e.getCause());
-                }
-            }
-            if (failed != null) {
-                throw failed; // after every restore ended: none writes a shard the callback gave up on
-            }
-            for (TopicPartition partition : partitions) {
-                Shard shard = shards.get(shardIds.id(handler.channel, partition.partition()));
-                Long restored;
-                long startTimestamp;
-                boolean fromBeginning;
-                String unrecoverable;
-                synchronized (shard) {
-                    String topicId = topicIds.get(partition.topic());
-                    if (topicId != null) {
-                        Map<String, String> ids = new TreeMap<>(shard.topicIds);
-                        ids.put(partition.topic(), topicId);
-                        shard.topicIds = Map.copyOf(ids);
-                    }
-                    restored = shard.restoredOffsets.get(partition.toString());
-                    startTimestamp = shard.restoredTimestamps.getOrDefault(partition.toString(), Long.MIN_VALUE);
-                    fromBeginning = shard.fromBeginning;
-                    unrecoverable = shard.unrecoverable;
                     shard.owners.add(partition);
+                    if (!shard.restoring) {
+                        // Another topic of a co-partitioned shard that is already processing.
+                        track(handler, consumer, shard, partition, -1);
+                        continue;
+                    }
+                    handler.fence(consumer, partition);
+                    // Where the group would have it start; records the fence drops move the position on.
+                    shard.awaiting.computeIfAbsent(handler, h -> new LinkedHashMap<>()).put(partition,
+                            position(consumer, partition));
+                    if (shard.decided) {
+                        long ownership = shard.ownership;
+                        handler.onPollingThread(kafka -> activate(handler, kafka, shard, ownership));
+                    }
                 }
-                if (unrecoverable != null) {
-                    consumer.pause(List.of(partition));
-                    handler.track(partition, shard.id, generation, -1, Long.MIN_VALUE, true);
-                    continue;
-                }
-                long start = startOffset(consumer, partition, shard, restored, fromBeginning);
-                InputPartition input = handler.track(partition, shard.id, generation, start, startTimestamp, false);
-                if (startTimestamp != Long.MIN_VALUE) {
-                    timestampAdvanced(input); // the restored watermark, before any record is replayed
-                }
-                LOG.debugf("Channel '%s' owns %s from offset %d", handler.channel, partition, start);
             }
-            dropReleasedShardsExcept(handler, partitions);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while restoring keyed state for " + partitions, e);
         } finally {
-            restoresInProgress.decrementAndGet();
             assignedOnce.add(handler);
         }
+        // One assignment restores at most upload-threads shards at a time.
+        Semaphore slots = new Semaphore(settings.uploadThreads());
+        taken.forEach(shard -> startRestore(handler, shard, slots));
+        dropReleasedShardsExcept(handler, partitions);
     }
 
-    /**
-     * Where processing of {@code partition} starts, made explicit so that every manifest records
-     * it: the restored checkpoint's offset, the beginning of the partition when it is reprocessed,
-     * or else the group's committed position.
-     */
-    private static long startOffset(Consumer<?, ?> consumer, TopicPartition partition, Shard shard, Long restored,
-            boolean fromBeginning) {
-        if (fromBeginning) {
-            consumer.seekToBeginning(List.of(partition));
-        } else if (restored != null) {
-            consumer.seek(partition, restored);
-            return restored;
-        } else if (shard.last != null) {
-            LOG.warnf("The state of partition %s was restored from %s, which records no offset for %s: processing resumes"
-                    + " at the group's committed offset", shard.folderName, shard.last.id(), partition);
-        }
+    private static long position(Consumer<?, ?> consumer, TopicPartition partition) {
         try {
             return consumer.position(partition);
         } catch (RuntimeException e) {
@@ -363,44 +318,180 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
-    /**
-     * Restores the state of a shard this instance takes over, on a restore thread: from its local
-     * state if that still equals its newest checkpoint, else from storage. Returns the checkpoint
-     * restored from storage, for {@link #accept} to check against the log; null if there is none
-     * to check (local state, no checkpoint, or none restorable).
-     */
-    private CheckpointRestore.Restored restoreState(Shard shard, long restoreUntil, Map<String, String> topicIds)
-            throws InterruptedException {
+    private void startRestore(KeyedStateCommitHandler handler, Shard shard, Semaphore slots) {
         synchronized (shard) {
-            return restoreStateLocked(shard, restoreUntil, topicIds);
+            long ownership = shard.ownership;
+            CompletableFuture<Void> previous = shard.restoreEnded;
+            CompletableFuture<Void> ended = new CompletableFuture<>();
+            shard.restoreEnded = ended;
+            RestoreRun run = new RestoreRun();
+            shard.restoreRun = run;
+            restores.execute(() -> {
+                try {
+                    previous.join(); // a restore of an earlier ownership, abandoned, writes the backend until it ends
+                    run.started();
+                    slots.acquire();
+                    try {
+                        // Its own deadline from when it starts: it may have waited for a slot.
+                        restoreInBackground(handler, shard, ownership, restore.deadlineFromNow());
+                    } finally {
+                        slots.release();
+                    }
+                } catch (InterruptedException e) {
+                    LOG.debugf("The restore of partition %s was abandoned", shard.folderName);
+                } catch (RuntimeException e) {
+                    synchronized (shard) {
+                        if (shard.ownership == ownership) {
+                            failedRestore(shard, e);
+                            decided(shard, ownership);
+                        }
+                    }
+                } finally {
+                    run.finished();
+                    ended.complete(null);
+                }
+            });
         }
     }
 
-    private CheckpointRestore.Restored restoreStateLocked(Shard shard, long restoreUntil, Map<String, String> topicIds)
+    /** On a restore thread: restores the shard, checks the restored checkpoint against the log, then lets its partitions in. */
+    private void restoreInBackground(KeyedStateCommitHandler handler, Shard shard, long ownership, long restoreUntil)
             throws InterruptedException {
-        shard.tail.handle((ignored, failure) -> null).join(); // a checkpoint of a previous ownership still finishing
-        shard.unrecoverable = null;
-        shard.fromBeginning = false;
+        Map<String, String> topicIds = handler.topicIds.read(settings.channelTopics().get(shard.channel), restoreUntil);
+        CheckpointRestore.Restored restored = restoreState(shard, ownership, restoreUntil, topicIds);
+        LogCheck.Verdict verdict = restored == null ? null
+                : LogCheck.check(restored.manifest().offsets(), restored.manifest().topicIds(), topicIds,
+                        partitions -> handler.topicIds.offsets(partitions, false, restoreUntil),
+                        partitions -> handler.topicIds.offsets(partitions, true, restoreUntil));
+        synchronized (shard) {
+            if (shard.ownership != ownership) {
+                return; // let go meanwhile: the revocation drops what this restore wrote
+            }
+            shard.topicIds = Map.copyOf(topicIds);
+            if (restored != null) {
+                accept(shard, restored, verdict);
+            }
+            decided(shard, ownership);
+        }
+    }
+
+    /** The shard's state is settled: each consumer holding one of its partitions lets it in, on its polling thread. */
+    private void decided(Shard shard, long ownership) {
+        shard.decided = true;
+        shard.awaiting.keySet().forEach(handler -> handler.onPollingThread(kafka -> activate(handler, kafka, shard, ownership)));
+    }
+
+    /** On the polling thread of {@code handler}'s consumer: seeks and lets in its partitions of a restored shard. */
+    private void activate(KeyedStateCommitHandler handler, Consumer<?, ?> consumer, Shard shard, long ownership) {
+        synchronized (shard) {
+            Map<TopicPartition, Long> partitions = shard.ownership == ownership && shard.decided
+                    ? shard.awaiting.remove(handler)
+                    : null;
+            if (partitions == null) {
+                return;
+            }
+            Set<TopicPartition> assigned = consumer.assignment();
+            partitions.forEach((partition, position) -> {
+                if (assigned.contains(partition) && shard.owners.contains(partition)) {
+                    track(handler, consumer, shard, partition, position);
+                }
+            });
+            if (shard.awaiting.isEmpty()) {
+                shard.checkpointedAtMillis = System.currentTimeMillis();
+                shard.restoring = false; // last: a checkpoint that sees it sees every partition tracked
+            }
+        }
+    }
+
+    /**
+     * On the polling thread, with the shard's monitor held: starts processing a partition of a
+     * restored shard where its state ends, or keeps it fenced if the shard is unrecoverable.
+     * {@code position}: where the group had it start at assignment, -1 if not read.
+     */
+    private void track(KeyedStateCommitHandler handler, Consumer<?, ?> consumer, Shard shard, TopicPartition partition,
+            long position) {
+        int generation = consumer.groupMetadata().generationId();
+        if (shard.unrecoverable != null) {
+            handler.track(partition, shard.id, generation, -1, Long.MIN_VALUE, true);
+            return;
+        }
+        long startTimestamp = shard.restoredTimestamps.getOrDefault(partition.toString(), Long.MIN_VALUE);
+        long start = startOffset(consumer, partition, shard, position);
+        InputPartition input = handler.track(partition, shard.id, generation, start, startTimestamp, false);
+        handler.lift(consumer, partition);
+        if (startTimestamp != Long.MIN_VALUE) {
+            timestampAdvanced(input); // the restored watermark, before any record is replayed
+        }
+        LOG.debugf("Channel '%s' owns %s from offset %d", handler.channel, partition, start);
+    }
+
+    /**
+     * Where processing of {@code partition} starts, made explicit so that every manifest records
+     * it: the restored checkpoint's offset, the beginning of the partition when it is reprocessed,
+     * or else the group's committed position at assignment.
+     */
+    private static long startOffset(Consumer<?, ?> consumer, TopicPartition partition, Shard shard, long position) {
+        Long restored = shard.restoredOffsets.get(partition.toString());
+        if (shard.fromBeginning) {
+            consumer.seekToBeginning(List.of(partition));
+            return position(consumer, partition);
+        }
+        if (restored != null) {
+            consumer.seek(partition, restored);
+            return restored;
+        }
+        if (shard.last != null) {
+            LOG.warnf("The state of partition %s was restored from %s, which records no offset for %s: processing resumes"
+                    + " at the group's committed offset", shard.folderName, shard.last.id(), partition);
+        }
+        if (position >= 0) {
+            consumer.seek(partition, position);
+            return position;
+        }
+        return position(consumer, partition);
+    }
+
+    /**
+     * Restores the state of a shard this instance takes over, on a restore thread, holding its
+     * monitor only between storage calls: from its local state if that still equals its newest
+     * checkpoint, else from storage. Returns the checkpoint restored from storage, to be checked
+     * against the log; null if there is none to check (local state, no checkpoint, none
+     * restorable, or the shard let go meanwhile).
+     */
+    private CheckpointRestore.Restored restoreState(Shard shard, long ownership, long restoreUntil,
+            Map<String, String> topicIds) throws InterruptedException {
+        String localCheckpoint;
+        CompletableFuture<Completed> tail;
+        synchronized (shard) {
+            localCheckpoint = shard.localCheckpoint;
+            shard.localCheckpoint = null;
+            shard.fromBeginning = false;
+            tail = shard.tail;
+        }
+        tail.handle((ignored, failure) -> null).join(); // a checkpoint of a previous ownership still finishing
+        AtomicLong maxN = new AtomicLong();
         List<CheckpointId> listed = null;
         Optional<CheckpointId> newest = Optional.empty();
         try {
             listed = checkpointIds(shard);
-            listed.stream().mapToLong(CheckpointId::n).max().ifPresent(max -> shard.nextN = Math.max(shard.nextN, max + 1));
+            listed.forEach(id -> maxN.accumulateAndGet(id.n(), Math::max));
             newest = newestComplete(shard, listed);
         } catch (IOException e) {
             listed = null; // the restore lists again, retrying storage errors
         }
-        if (shard.localCheckpoint != null && newest.isPresent() && newest.get().name().equals(shard.localCheckpoint)
-                && shard.last != null && shard.last.id().equals(shard.localCheckpoint)
-                && LogCheck.recreated(shard.last.topicIds(), topicIds).isEmpty()) {
-            // Processing resumes where that checkpoint ends, not where the shard was first restored from.
-            shard.restoredOffsets = shard.last.offsets();
-            shard.restoredTimestamps = shard.last.timestamps();
-            LOG.debugf("Partition %s comes back; its local state still matches %s", shard.folderName, shard.localCheckpoint);
-            shard.localCheckpoint = null;
+        CheckpointManifest last = shard.last;
+        if (localCheckpoint != null && newest.isPresent() && newest.get().name().equals(localCheckpoint)
+                && last != null && last.id().equals(localCheckpoint)
+                && LogCheck.recreated(last.topicIds(), topicIds).isEmpty()) {
+            synchronized (shard) {
+                shard.nextN = Math.max(shard.nextN, maxN.get() + 1);
+                // Processing resumes where that checkpoint ends, not where the shard was first restored from.
+                shard.restoredOffsets = last.offsets();
+                shard.restoredTimestamps = last.timestamps();
+            }
+            LOG.debugf("Partition %s comes back; its local state still matches %s", shard.folderName, localCheckpoint);
             return null;
         }
-        shard.localCheckpoint = null;
         long started = System.nanoTime();
         Optional<String> savepoint = settings.restoreFrom();
         List<CheckpointId> alreadyListed = listed;
@@ -414,33 +505,36 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 return alreadyListed;
             }
             List<CheckpointId> ids = checkpointIds(folder, shard.generation);
-            ids.stream().mapToLong(CheckpointId::n).max().ifPresent(max -> shard.nextN = Math.max(shard.nextN, max + 1));
+            ids.forEach(id -> maxN.accumulateAndGet(id.n(), Math::max));
             return ids;
         }, restoreUntil);
-        startEmpty(shard);
-        if (outcome instanceof CheckpointRestore.NeverCheckpointed) {
-            LOG.infof("Partition %s has no checkpoint in %s/%s: its state starts empty", shard.folderName,
-                    storage.describe(), shard.folder);
-            return null;
+        synchronized (shard) {
+            shard.nextN = Math.max(shard.nextN, maxN.get() + 1);
+            if (shard.ownership != ownership) {
+                return null;
+            }
+            startEmpty(shard);
+            if (outcome instanceof CheckpointRestore.NeverCheckpointed) {
+                LOG.infof("Partition %s has no checkpoint in %s/%s: its state starts empty", shard.folderName,
+                        storage.describe(), shard.folder);
+                return null;
+            }
+            if (outcome instanceof CheckpointRestore.Unrecoverable failed) {
+                unrecoverable(shard, failed.attempts(), failed.storageUnavailable());
+                return null;
+            }
+            shard.restoreStarted = started;
+            return (CheckpointRestore.Restored) outcome;
         }
-        if (outcome instanceof CheckpointRestore.Unrecoverable failed) {
-            unrecoverable(shard, failed.attempts(), failed.storageUnavailable());
-            return null;
-        }
-        shard.restoreStarted = started;
-        return (CheckpointRestore.Restored) outcome;
     }
 
     /**
-     * Takes a restored checkpoint on, on the polling thread, if its offsets still fit the log: of
-     * the same topic, neither past its end nor before its start.
+     * Takes a restored checkpoint on if its offsets still fit the log: of the same topic, neither
+     * past its end nor before its start. With the shard's monitor held.
      */
-    private void accept(Shard shard, CheckpointRestore.Restored restored, Consumer<?, ?> consumer,
-            Map<String, String> topicIds) {
+    private void accept(Shard shard, CheckpointRestore.Restored restored, LogCheck.Verdict verdict) {
         Optional<String> savepoint = settings.restoreFrom();
         CheckpointManifest manifest = restored.manifest();
-        LogCheck.Verdict verdict = LogCheck.check(manifest.offsets(), manifest.topicIds(), topicIds,
-                consumer::beginningOffsets, consumer::endOffsets);
         if (verdict instanceof LogCheck.Recreated recreated) {
             backend.drop(shard.id);
             if (restored.fromSavepoint()) {
@@ -530,6 +624,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
+    /** A restore that failed for a reason other than storage or the checkpoints: the shard is not processed. */
+    private void failedRestore(Shard shard, RuntimeException failure) {
+        backend.drop(shard.id);
+        startEmpty(shard);
+        shard.unrecoverable = "restoring it failed: " + rootMessage(failure);
+        LOG.errorf(failure, "Restoring partition %s of channel '%s' failed. Its records are not processed, and nothing of it is"
+                + " committed or deleted; readiness is DOWN. Restart the instance, or let the partition move (a rebalance"
+                + " restores it again), once the cause is fixed", shard.folderName, shard.channel);
+    }
+
     void revoked(KeyedStateCommitHandler handler, Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         // Partitions lost (the member was dropped from the group) may already be processed by their
         // next owner: no final checkpoint, which would only race it.
@@ -545,7 +649,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         Map<Integer, CompletableFuture<Completed>> finals = new HashMap<>();
         byShard.keySet().forEach(id -> {
             Shard shard = shards.get(id);
-            if (shard != null && !lost && shard.unrecoverable == null) {
+            if (shard != null && !lost && shard.unrecoverable == null && !shard.restoring) {
                 finals.put(id, checkpoint(shard, Purpose.CHECKPOINT));
             }
         });
@@ -559,12 +663,29 @@ public final class CheckpointCoordinator implements AutoCloseable {
             Completed completed = last == null ? null : handOver(shard, last, deadline, handler, consumer);
             synchronized (shard) {
                 List<CompletableFuture<Long>> drained = new ArrayList<>();
+                Map<TopicPartition, Long> awaiting = shard.awaiting.get(handler);
                 entry.getValue().forEach(tp -> {
                     drained.add(handler.untrack(tp));
+                    handler.forget(tp);
+                    if (awaiting != null) {
+                        awaiting.remove(tp);
+                    }
                     shard.owners.remove(tp);
                 });
+                if (awaiting != null && awaiting.isEmpty()) {
+                    shard.awaiting.remove(handler);
+                }
                 shard.idle = CompletableFuture.allOf(shard.idle, CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new)));
-                if (shard.owners.isEmpty()) {
+                if (shard.owners.isEmpty() && shard.restoring) {
+                    // Let go before its restore ended: the restore is abandoned, and what it wrote dropped once it stops.
+                    shard.ownership++;
+                    shard.restoring = false;
+                    shard.awaiting.clear();
+                    shard.unrecoverable = null;
+                    shard.localCheckpoint = null;
+                    shard.restoreRun.abandon();
+                    dropWhenIdle(shard);
+                } else if (shard.owners.isEmpty()) {
                     shard.ownership++; // a checkpoint still running is abandoned before its manifest
                     shard.unrecoverable = null;
                     // Kept locally in case the partition comes straight back (eager rebalancing revokes everything).
@@ -586,14 +707,17 @@ public final class CheckpointCoordinator implements AutoCloseable {
      */
     private void dropWhenIdle(Shard shard) {
         long released = shard.ownership;
-        shard.idle.orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS).handleAsync((ignored, failure) -> {
-            synchronized (shard) {
-                if (shard.ownership == released && shard.owners.isEmpty() && shard.localCheckpoint == null) {
-                    backend.drop(shard.id);
-                }
-            }
-            return null;
-        }, worker);
+        CompletableFuture<Void> idle = shard.idle;
+        // An abandoned restore is awaited however long it takes: dropping the shard under it would use a closed one.
+        shard.restoreEnded.thenCompose(ended -> idle.orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS))
+                .handleAsync((ignored, failure) -> {
+                    synchronized (shard) {
+                        if (shard.ownership == released && shard.owners.isEmpty() && shard.localCheckpoint == null) {
+                            backend.drop(shard.id);
+                        }
+                    }
+                    return null;
+                }, worker);
     }
 
     /** The final checkpoint before a partition is let go; null if it failed, a skipped result if nothing changed. */
@@ -678,6 +802,13 @@ public final class CheckpointCoordinator implements AutoCloseable {
      */
     public CompletableFuture<List<CheckpointManifest>> savepoint(String name) {
         StorageNames.requireSavepointName(name);
+        List<String> restoring = shards.values().stream().filter(shard -> shard.restoring && !shard.owners.isEmpty())
+                .map(Shard::label).toList();
+        if (!restoring.isEmpty()) {
+            // It would lack those partitions: a savepoint holds every partition this instance owns, or none.
+            return CompletableFuture.failedFuture(new IllegalStateException("Savepoint '" + name + "' not taken: "
+                    + String.join(", ", restoring) + " still being restored; take it once readiness is UP"));
+        }
         try {
             Savepoints.refuseExisting(storage, name, savepointFolder(name), shards.values().stream()
                     .filter(shard -> !shard.owners.isEmpty()).flatMap(shard -> shard.savepointPaths().stream()).toList());
@@ -690,7 +821,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private CompletableFuture<List<CheckpointManifest>> runOnAllShards(Purpose purpose, boolean awaitRetention) {
         List<CompletableFuture<Completed>> runs = new ArrayList<>();
         for (Shard shard : shards.values()) {
-            if (!shard.owners.isEmpty() && shard.unrecoverable == null) {
+            if (!shard.owners.isEmpty() && shard.unrecoverable == null && !shard.restoring) {
                 runs.add(checkpoint(shard, purpose).thenCompose(completed -> purpose.savepoint() || completed.manifest() == null
                         ? CompletableFuture.completedFuture(completed)
                         : commitThenRetain(shard, completed, awaitRetention)));
@@ -741,7 +872,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         long ownership = shard.ownership;
         Map<InputPartition, KeyedStateCommitHandler> inputs = inputsOf(shard);
         boolean changed = inputs.keySet().stream().anyMatch(input -> input.changedSince(input.checkpointedOffset()));
-        if (inputs.isEmpty() || shard.unrecoverable != null || (!purpose.savepoint() && !changed)) {
+        if (inputs.isEmpty() || shard.unrecoverable != null || shard.restoring || (!purpose.savepoint() && !changed)) {
             return CompletableFuture.completedFuture(new Completed(null, Map.of(), ownership));
         }
         long started = System.nanoTime();
@@ -863,7 +994,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
     /** The shards this instance owns now. */
     public List<Integer> ownedShards() {
-        return shards.values().stream().filter(shard -> !shard.owners.isEmpty() && shard.unrecoverable == null)
+        return shards.values().stream()
+                .filter(shard -> !shard.owners.isEmpty() && shard.unrecoverable == null && !shard.restoring)
                 .map(shard -> shard.id).toList();
     }
 
@@ -875,7 +1007,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
      */
     public CompletableFuture<Void> exclusively(int shardId, Supplier<CompletionStage<?>> action, Executor executor) {
         Shard shard = shards.get(shardId);
-        if (shard == null || shard.unrecoverable != null) {
+        if (shard == null || shard.unrecoverable != null || shard.restoring) {
             return CompletableFuture.completedFuture(null);
         }
         return gated(shard, () -> exclusive(shard, action, executor));
@@ -1197,6 +1329,34 @@ public final class CheckpointCoordinator implements AutoCloseable {
         };
     }
 
+    /**
+     * One restore task, which the shard's release interrupts (a download it waits for) while it
+     * runs, and only then: its thread goes on to other work afterwards.
+     */
+    private static final class RestoreRun {
+        private Thread thread;
+        private boolean abandoned;
+
+        synchronized void started() throws InterruptedException {
+            if (abandoned) {
+                throw new InterruptedException();
+            }
+            thread = Thread.currentThread();
+        }
+
+        synchronized void abandon() {
+            abandoned = true;
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
+
+        synchronized void finished() {
+            thread = null;
+            Thread.interrupted(); // an abandon that came late leaves the pool's thread as it found it
+        }
+    }
+
     /** The checkpoint bookkeeping of one shard. Fields are guarded by {@code this}, or owned by its running checkpoint. */
     private final class Shard {
         final int id;
@@ -1216,6 +1376,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
         Map<String, Long> restoredTimestamps = Map.of();
         /** When the running restore of the shard began ({@link System#nanoTime()}). */
         long restoreStarted;
+        /** Taken on, and its state not yet restored or its partitions not all let in: not processed, not checkpointed. */
+        volatile boolean restoring;
+        /** The restore of this ownership ended: its partitions may be let in. */
+        boolean decided;
+        /** Per consumer, the shard's partitions waiting for the restore, with their position at assignment. */
+        final Map<KeyedStateCommitHandler, Map<TopicPartition, Long>> awaiting = new HashMap<>();
+        /** The last restore, to abandon when the shard is let go. */
+        RestoreRun restoreRun = new RestoreRun();
+        /** Completes when the last restore task ended, after its last write to the backend. */
+        CompletableFuture<Void> restoreEnded = CompletableFuture.completedFuture(null);
         /** The ids of the shard's input topics read at its assignment, recorded in its manifests: those known. */
         volatile Map<String, String> topicIds = Map.of();
         /** Counts this instance's ownerships of the shard: a checkpoint of an earlier one writes no manifest. */

@@ -113,8 +113,7 @@ final class CheckpointRestore {
     /**
      * Restores shard {@code shardId} from the newest intact checkpoint of {@code source}, or from
      * its savepoint if set and no checkpoint descends from it, retrying storage errors until
-     * {@code until}: one deadline for all the shards of an assignment, so that an outage stalls the
-     * consumer's rebalance callback for the restore timeout, not for a multiple.
+     * {@code until}. An interrupt abandons it.
      */
     Outcome restore(int shardId, Source source, CheckpointLister lister, long until) throws InterruptedException {
         Attempts attempts = new Attempts();
@@ -236,6 +235,10 @@ final class CheckpointRestore {
             } catch (NoSuchFileException e) {
                 throw new Damaged("lacks " + e.getFile() + ", which its manifest lists");
             } catch (IOException e) {
+                if (Thread.currentThread().isInterrupted()
+                        || e instanceof java.io.InterruptedIOException && !(e instanceof java.net.SocketTimeoutException)) {
+                    throw new InterruptedException("abandoned while it waited to " + what); // the shard was let go
+                }
                 long left = until - System.nanoTime();
                 if (left <= 0) {
                     throw e;

@@ -38,6 +38,8 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
     /** Revoked partitions whose admitted records are still in processing: their acknowledgements count here. */
     private final Map<TopicPartition, InputPartition> releasing = new ConcurrentHashMap<>();
     private volatile GatedStream.Gate<?, ?> gate;
+    private final java.util.Set<TopicPartition> pausing = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<TopicPartition> fenced = ConcurrentHashMap.newKeySet();
     /** The ids of the channel's topics, read through an admin client made when first needed. */
     final TopicIds topicIds;
 
@@ -215,6 +217,55 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
             }).subscribe().with(ignored -> {
             }, failure -> input.pauseRequested.set(false));
         }
+    }
+
+    /**
+     * Keeps the partition's records out of the channel while its shard is restored (see
+     * {@link RestoreFence}), and the partition from being fetched as far as the connector lets it:
+     * on the polling thread.
+     */
+    void fence(org.apache.kafka.clients.consumer.Consumer<?, ?> kafka, TopicPartition partition) {
+        fenced.add(partition);
+        RestoreFence.fence(groupId(), partition, () -> pauseFenced(partition));
+        kafka.pause(List.of(partition));
+    }
+
+    /** The partition's records flow again, from where the caller just sought it to: on the polling thread. */
+    void lift(org.apache.kafka.clients.consumer.Consumer<?, ?> kafka, TopicPartition partition) {
+        forget(partition);
+        kafka.resume(List.of(partition));
+    }
+
+    /** Forgets the fence of a partition no longer assigned. */
+    void forget(TopicPartition partition) {
+        fenced.remove(partition);
+        RestoreFence.lift(groupId(), partition);
+    }
+
+    /** The channel stops: a later consumer of its group, in this JVM, starts with no fence. */
+    void forgetAll() {
+        List.copyOf(fenced).forEach(this::forget);
+    }
+
+    /** Records of a fenced partition were fetched (the connector resumed it): paused again after this poll. */
+    private void pauseFenced(TopicPartition partition) {
+        if (pausing.add(partition)) {
+            consumer.runOnPollingThread(kafka -> {
+                pausing.remove(partition);
+                if (fenced.contains(partition) && kafka.assignment().contains(partition)) {
+                    kafka.pause(List.of(partition));
+                }
+            }).subscribe().with(ignored -> {
+            }, failure -> pausing.remove(partition));
+        }
+    }
+
+    /** Runs {@code task} on the consumer's polling thread, between two polls. */
+    void onPollingThread(java.util.function.Consumer<org.apache.kafka.clients.consumer.Consumer<?, ?>> task) {
+        consumer.runOnPollingThread(kafka -> {
+            task.accept(kafka);
+        }).subscribe().with(ignored -> {
+        }, failure -> LOG.debugf("Channel '%s': work on the polling thread not done (%s)", channel, failure.getMessage()));
     }
 
     void fail(Throwable failure) {

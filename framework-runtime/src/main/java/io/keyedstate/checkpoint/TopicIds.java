@@ -14,13 +14,20 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.jboss.logging.Logger;
 
 /**
- * Reads the ids of a channel's topics (the consumer API has none) through an admin client made
- * from the channel consumer's configuration, created when first needed. Ids that cannot be read
+ * Reads the ids of a channel's topics (the consumer API has none), and the offsets its partitions
+ * start and end at (off the polling thread, which a restore must not hold), through an admin
+ * client made from the channel consumer's configuration, created when first needed. Ids that cannot be read
  * (a timeout, no authorization) are not fatal: checkpoints then record none, and restores check
  * offsets only.
  */
@@ -45,14 +52,15 @@ final class TopicIds implements AutoCloseable {
      * ({@link System#nanoTime()}) and at most {@link #MAX_WAIT}; none (and one WARN) if they
      * cannot be read.
      */
-    synchronized Map<String, String> read(Collection<String> topics, long deadlineNanos) {
-        if (topics.isEmpty() || closed) {
+    Map<String, String> read(Collection<String> topics, long deadlineNanos) {
+        if (topics.isEmpty()) {
             return Map.of();
         }
         long waitNanos = Math.max(1, Math.min(deadlineNanos - System.nanoTime(), MAX_WAIT.toNanos()));
         try {
+            Admin admin = admin();
             if (admin == null) {
-                admin = Admin.create(adminConfig(consumerConfig.get()));
+                return Map.of();
             }
             int timeoutMs = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos));
             Map<String, TopicDescription> described = admin
@@ -79,6 +87,45 @@ final class TopicIds implements AutoCloseable {
     }
 
     /**
+     * The first ({@code end} false) or next ({@code end} true) offset of each partition, as the
+     * channel's consumer sees it (its isolation level), waiting until {@code deadlineNanos}.
+     *
+     * @throws IllegalStateException if they cannot be read by then
+     */
+    Map<TopicPartition, Long> offsets(Collection<TopicPartition> partitions, boolean end, long deadlineNanos) {
+        if (partitions.isEmpty()) {
+            return Map.of();
+        }
+        long waitNanos = Math.max(1, deadlineNanos - System.nanoTime());
+        Map<String, ?> config = consumerConfig.get();
+        IsolationLevel isolation = "read_committed".equals(String.valueOf(config.get(ConsumerConfig.ISOLATION_LEVEL_CONFIG)))
+                ? IsolationLevel.READ_COMMITTED
+                : IsolationLevel.READ_UNCOMMITTED;
+        Map<TopicPartition, OffsetSpec> wanted = new HashMap<>();
+        partitions.forEach(partition -> wanted.put(partition, end ? OffsetSpec.latest() : OffsetSpec.earliest()));
+        try {
+            Admin admin = admin();
+            if (admin == null) {
+                throw new IllegalStateException("the application is stopping");
+            }
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> listed = admin
+                    .listOffsets(wanted, new ListOffsetsOptions(isolation)
+                            .timeoutMs((int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(waitNanos)))))
+                    .all().get(waitNanos, TimeUnit.NANOSECONDS);
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            listed.forEach((partition, info) -> offsets.put(partition, info.offset()));
+            return offsets;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the offsets of " + partitions, e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("could not read the " + (end ? "end" : "start") + " offsets of " + partitions
+                    + " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")", cause);
+        }
+    }
+
+    /**
      * What of the consumer's configuration an admin client accepts: connection and security, not
      * the group's or the deserializers'. Its own client id, so that its metrics stand apart.
      */
@@ -93,6 +140,14 @@ final class TopicIds implements AutoCloseable {
         Object clientId = consumer.get(CommonClientConfigs.CLIENT_ID_CONFIG);
         config.put(CommonClientConfigs.CLIENT_ID_CONFIG, (clientId == null ? "keyed-state" : clientId) + "-topic-ids");
         return config;
+    }
+
+    /** The admin client, made when first needed; null once closed. Thread-safe: restores of several shards share it. */
+    private synchronized Admin admin() {
+        if (admin == null && !closed) {
+            admin = Admin.create(adminConfig(consumerConfig.get()));
+        }
+        return admin;
     }
 
     @Override

@@ -217,7 +217,9 @@ public interface KeyedStateConfig {
         /**
          * How long a partition's revocation (a rebalance, a graceful shutdown) waits for its final
          * checkpoint. Past it the partition is let go without one: its next owner restores the
-         * previous checkpoint and processes the records since again, so state stays exact.
+         * previous checkpoint and processes the records since again, so state stays exact. The
+         * final checkpoints run in the consumer's rebalance callback: startup fails unless this is
+         * less than each keyed channel's `max.poll.interval.ms`.
          */
         @WithDefault("30s")
         Duration handoverTimeout();
@@ -298,11 +300,12 @@ public interface KeyedStateConfig {
         boolean dropUndeclaredStates();
 
         /**
-         * How long restoring the partitions of one assignment retries storage errors that are not
-         * proven damage (I/O errors, timeouts, server errors, throttling) before it gives up on the
-         * partitions still waiting. The restore runs in the consumer's rebalance callback, after the
-         * final checkpoints of revoked partitions: startup fails unless `handover-timeout` plus
-         * `restore-timeout` is less than each keyed channel's `max.poll.interval.ms`.
+         * How long the restore of a partition retries storage errors that are not proven damage
+         * (I/O errors, timeouts, server errors, throttling) before it gives up, counted from when
+         * that restore starts (at most `upload-threads` partitions of one rebalance are restored at
+         * a time). Restores run in the background, never in the consumer's
+         * rebalance callback, so this may exceed `max.poll.interval.ms`: the partitions being
+         * restored are held back while the consumer goes on polling its other partitions.
          */
         @WithDefault("1m")
         Duration restoreTimeout();

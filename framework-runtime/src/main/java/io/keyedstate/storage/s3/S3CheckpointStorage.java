@@ -334,6 +334,10 @@ public final class S3CheckpointStorage implements CheckpointStorage {
                 if (attempt >= settings.attempts()) {
                     throw new StorageUnavailableException("S3 " + what + " failed: " + e.getMessage(), e);
                 }
+            } catch (InterruptedException e) {
+                // Whoever waits for the call gave up on it (a restore abandoned): not a storage error.
+                Thread.currentThread().interrupt();
+                throw (IOException) new java.io.InterruptedIOException("S3 " + what + " interrupted").initCause(e);
             } catch (Exception e) {
                 throw new IOException("S3 " + what + " failed: " + e.getMessage(), e);
             }

@@ -31,19 +31,10 @@ class S3FrozenDuringRestoreTest {
     void aRestoreWaitsForAFrozenStoreAndThenRestoresExactly() throws Exception {
         S3ProxyServer s3 = S3ProxyServer.startPrivate();
         try (WordCountRun run = new WordCountRun(bootstrapServers, workDir)) {
-            Map<String, String> config = run.appConfigOnS3("rocksdb", "only", s3);
+            Map<String, String> config = run.appConfigOnFreezingS3(s3, "3m");
             config.put("mp.messaging.incoming.words.group.instance.id", "sample-" + run.id);
-            config.put("quarkus.keyed-state.checkpoint.s3.request-timeout", "2s");
-            config.put("quarkus.keyed-state.checkpoint.s3.attempts", "1");
-            config.put("quarkus.keyed-state.checkpoint.restore-timeout", "3m");
             run.startProducing(100, 400);
-            try (SampleAppProcess first = SampleAppProcess.start("first", config, run.logs)) {
-                run.awaitNewCommits(run.group, run.wordsTopic, 1_000, Duration.ofMinutes(3), first);
-                // Offsets are committed only after a manifest: then every partition has a checkpoint to restore.
-                await().atMost(Duration.ofMinutes(3)).until(() -> run.committedOffsets().keySet().stream()
-                        .filter(partition -> partition.topic().equals(run.wordsTopic)).count() == WordCountRun.PARTITIONS);
-                first.kill();
-            }
+            run.checkpointEveryPartitionThenKill(config);
             s3.freeze(true);
             try (SampleAppProcess second = SampleAppProcess.start("second", config, run.logs)) {
                 try {

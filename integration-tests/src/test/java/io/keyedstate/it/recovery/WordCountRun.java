@@ -104,6 +104,32 @@ final class WordCountRun implements AutoCloseable {
         return config;
     }
 
+    /**
+     * The configuration of an instance on {@code s3} that the test freezes: every S3 call fails
+     * fast (one attempt, 2 s) and a restore waits for the store for {@code restoreTimeout}.
+     */
+    Map<String, String> appConfigOnFreezingS3(io.keyedstate.testing.S3ProxyServer s3, String restoreTimeout) {
+        Map<String, String> config = appConfigOnS3("rocksdb", "only", s3);
+        config.put("quarkus.keyed-state.checkpoint.s3.request-timeout", "2s");
+        config.put("quarkus.keyed-state.checkpoint.s3.attempts", "1");
+        config.put("quarkus.keyed-state.checkpoint.restore-timeout", restoreTimeout);
+        return config;
+    }
+
+    /**
+     * Runs an instance until every partition of the words topic has a checkpoint (offsets are
+     * committed only after a manifest), then kills it: the next instance has a checkpoint of each
+     * partition to restore.
+     */
+    void checkpointEveryPartitionThenKill(Map<String, String> config) throws Exception {
+        try (SampleAppProcess first = SampleAppProcess.start("first", config, logs)) {
+            awaitNewCommits(group, wordsTopic, 1_000, Duration.ofMinutes(3), first);
+            await().atMost(Duration.ofMinutes(3)).until(() -> committedOffsets().keySet().stream()
+                    .filter(partition -> partition.topic().equals(wordsTopic)).count() == PARTITIONS);
+            first.kill();
+        }
+    }
+
     /** The configuration of one instance of the sample app in this run. */
     Map<String, String> appConfig(String backend, String instance) {
         Map<String, String> config = new HashMap<>();
