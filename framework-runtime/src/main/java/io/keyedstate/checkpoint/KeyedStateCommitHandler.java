@@ -22,7 +22,8 @@ import io.smallrye.reactive.messaging.kafka.commit.KafkaCommitHandler;
  * The commit strategy of a keyed channel. It commits offsets only as part of a checkpoint, after
  * the checkpoint's manifest is durable, never per record; it gates the channel's stream per input
  * partition for barrier alignment; and it hands partition assignments and revocations to the
- * coordinator, which restores and hands over shards there, on the consumer's polling thread.
+ * coordinator, which hands over shards there, on the consumer's polling thread, and restores them
+ * in the background behind the partitions' {@link RestoreFence}.
  */
 final class KeyedStateCommitHandler implements KafkaCommitHandler {
 

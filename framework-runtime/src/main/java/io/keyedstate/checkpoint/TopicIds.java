@@ -34,7 +34,7 @@ import org.jboss.logging.Logger;
 final class TopicIds implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TopicIds.class);
-    /** The longest a describe call may hold the rebalance callback. */
+    /** The longest a describe call may hold a restore: ids are worth a wait, not a long one. */
     static final Duration MAX_WAIT = Duration.ofSeconds(10);
 
     private final String channel;
