@@ -29,7 +29,8 @@ import io.keyedstate.deployment.devservices.EmbeddedKafkaBroker;
  * End to end on the embedded broker: the same topic (records over keys, 4 partitions) counted per
  * key by each contender, each in a JVM of its own with the same heap: this extension (heap and
  * RocksDB, checkpoints every 10 s to the filesystem), Kafka Streams ({@code groupByKey().count()},
- * in-memory and RocksDB stores, at-least-once) and a plain consumer loop (the ceiling). A run
+ * in-memory and RocksDB stores, at-least-once) and a plain consumer loop (the ceiling); the
+ * extension on the heap once more with SmallRye's per-record tracing on, as it was by default. A run
  * times each contender from its first record to its last ({@code FIRST} and {@code DONE} on its
  * output) and reads its process's CPU time at both moments; contenders take turns, in an order
  * that rotates every round. Prints the medians and the ratios as Markdown tables.
@@ -60,7 +61,7 @@ public final class EndToEndBenchmark {
         Map<String, List<Sample>> samples = new LinkedHashMap<>();
         String only = System.getProperty("bench.only", "");
         for (String contender : List.of("plain consumer", "Kafka Streams, in-memory", "Kafka Streams, RocksDB",
-                "keyed state, heap", "keyed state, RocksDB")) {
+                "keyed state, heap", "keyed state, heap, traced", "keyed state, RocksDB")) {
             if (only.isEmpty() || only.equals(contender)) {
                 samples.put(contender, new ArrayList<>());
             }
@@ -118,7 +119,9 @@ public final class EndToEndBenchmark {
                     contender.endsWith("in-memory") ? "memory" : "rocksdb"));
             default -> command.addAll(List.of("-Dkafka.bootstrap.servers=" + bootstrap, "-Dbench.topic=" + TOPIC,
                     "-Dbench.group=" + group, "-Dbench.expected=" + records,
-                    "-Dquarkus.keyed-state.backend=" + (contender.endsWith("heap") ? "heap" : "rocksdb"),
+                    "-Dquarkus.keyed-state.backend=" + (contender.contains("RocksDB") ? "rocksdb" : "heap"),
+                    // SmallRye's per-record tracing, which keyed channels have off without a tracer.
+                    "-Dmp.messaging.incoming.input.tracing-enabled=" + contender.endsWith("traced"),
                     "-Dquarkus.keyed-state.checkpoint.filesystem.path=" + work.resolve(group),
                     "-Dquarkus.keyed-state.rocksdb.dir=" + work.resolve(group + "-rocksdb"),
                     "-Dquarkus.http.port=0", "-jar", appJar.toString()));
