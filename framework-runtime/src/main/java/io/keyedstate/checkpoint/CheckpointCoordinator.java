@@ -273,7 +273,12 @@ public final class CheckpointCoordinator implements AutoCloseable {
             for (TopicPartition partition : partitions) {
                 Shard shard = shards.computeIfAbsent(shardIds.id(handler.channel, partition.partition()), Shard::new);
                 synchronized (shard) {
-                    if (shard.owners.isEmpty()) {
+                    if (shard.owners.isEmpty() && shard.released) {
+                        shard.released = false;
+                        shard.generation = consumer.groupMetadata().generationId();
+                        LOG.infof("Partition %s of channel '%s' comes back while its restore still runs: the restore"
+                                + " goes on", shard.folderName, shard.channel);
+                    } else if (shard.owners.isEmpty()) {
                         shard.generation = consumer.groupMetadata().generationId();
                         shard.ownership++;
                         shard.idle = CompletableFuture.completedFuture(null); // what an earlier release awaited is moot
@@ -338,7 +343,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                         slots.release();
                     }
                 } catch (InterruptedException e) {
-                    LOG.debugf("The restore of partition %s was abandoned", shard.folderName);
+                    // Abandoned (see abandonRestore), or the application stops.
                 } catch (RuntimeException e) {
                     synchronized (shard) {
                         if (shard.ownership == ownership) {
@@ -677,14 +682,10 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 }
                 shard.idle = CompletableFuture.allOf(shard.idle, CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new)));
                 if (shard.owners.isEmpty() && shard.restoring) {
-                    // Let go before its restore ended: the restore is abandoned, and what it wrote dropped once it stops.
-                    shard.ownership++;
-                    shard.restoring = false;
+                    // Let go before its restore ended. The restore goes on until the rebalance's assignment:
+                    // an eager rebalance revokes every partition and gives most of them straight back.
                     shard.awaiting.clear();
-                    shard.unrecoverable = null;
-                    shard.localCheckpoint = null;
-                    shard.restoreRun.abandon();
-                    dropWhenIdle(shard);
+                    shard.released = true;
                 } else if (shard.owners.isEmpty()) {
                     shard.ownership++; // a checkpoint still running is abandoned before its manifest
                     shard.unrecoverable = null;
@@ -753,6 +754,10 @@ public final class CheckpointCoordinator implements AutoCloseable {
         assigned.forEach(tp -> kept.add(shardIds.id(handler.channel, tp.partition())));
         shards.values().forEach(shard -> {
             synchronized (shard) {
+                if (shard.channel.equals(handler.channel) && shard.owners.isEmpty() && shard.released
+                        && !kept.contains(shard.id)) {
+                    abandonRestore(shard);
+                }
                 if (shard.channel.equals(handler.channel) && shard.owners.isEmpty() && shard.localCheckpoint != null
                         && !kept.contains(shard.id)) {
                     shard.localCheckpoint = null;
@@ -760,6 +765,20 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** A shard let go while restoring that did not come back: its restore stops, and what it wrote is dropped once it has. */
+    private void abandonRestore(Shard shard) {
+        shard.released = false;
+        shard.ownership++;
+        shard.restoring = false;
+        shard.decided = false;
+        shard.awaiting.clear();
+        shard.unrecoverable = null;
+        shard.localCheckpoint = null;
+        shard.restoreRun.abandon();
+        LOG.debugf("The restore of partition %s was abandoned: the partition went to another instance", shard.folderName);
+        dropWhenIdle(shard);
     }
 
     // ---- checkpoints ----
@@ -1380,6 +1399,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
         volatile boolean restoring;
         /** The restore of this ownership ended: its partitions may be let in. */
         boolean decided;
+        /** Every partition was revoked while the restore ran; it goes on in case the rebalance gives the shard back. */
+        boolean released;
         /** Per consumer, the shard's partitions waiting for the restore, with their position at assignment. */
         final Map<KeyedStateCommitHandler, Map<TopicPartition, Long>> awaiting = new HashMap<>();
         /** The last restore, to abandon when the shard is let go. */

@@ -18,9 +18,10 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * Restores run in the background, never in the consumer's rebalance callback: while one instance
  * waits for a frozen S3 server to restore its partitions, a second instance joins the group and
- * gets partitions of its own without waiting for the first one's restores, and the first keeps
- * its place in the group for longer than {@code max.poll.interval.ms}. Once the server answers,
- * both restore exactly.
+ * gets partitions of its own without waiting for the first one's restores; the restores of the
+ * partitions the rebalance gives back to the first go on; and the first keeps its place in the
+ * group for longer than {@code max.poll.interval.ms}. Once the server answers, both restore
+ * exactly.
  */
 @QuarkusTest
 class RebalanceDuringFrozenRestoreTest {
@@ -53,6 +54,10 @@ class RebalanceDuringFrozenRestoreTest {
                         // The group hands the newcomer partitions while the first instance's restores still wait.
                         await().atMost(Duration.ofMinutes(2)).until(() -> IntStream.range(0, WordCountRun.PARTITIONS)
                                 .anyMatch(partition -> third.log().contains(listing(run, partition))));
+                        // The rebalance revoked all of the first instance's partitions and gave some back:
+                        // their restores went on rather than starting over.
+                        await().atMost(Duration.ofMinutes(1)).until(() -> second.log()
+                                .contains("of channel 'words' comes back while its restore still runs"));
                         // And the first instance, still restoring, stays in the group past its poll interval.
                         long since = System.nanoTime();
                         await().atMost(Duration.ofMinutes(2)).until(() -> System.nanoTime() - since > 12_000_000_000L
