@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +39,16 @@ import io.keyedstate.deployment.devservices.EmbeddedKafkaBroker;
  * {@code java -cp benchmarks/target/benchmarks.jar io.keyedstate.benchmarks.EndToEndBenchmark [records] [keys] [rounds]},
  * from the project's root (it runs {@code benchmark-app/target/quarkus-app/quarkus-run.jar}).
  * {@code -Dbench.only=<contender>} runs one contender; {@code -Dbench.jvm-args="..."} adds options to
- * the contenders' JVMs (a profiler's, say).
+ * the contenders' JVMs (a profiler's, say). {@code -Dbench.output=true} measures the variant with
+ * outputs: every contender also produces one record per input (the key's new count, as a decimal
+ * string) to an output topic of its own, and is timed until all of them are in it.
  */
 public final class EndToEndBenchmark {
 
     private static final String TOPIC = "bench-input";
+    /** The topic the extension's job of the variant not measured reads: it stays empty. */
+    private static final String IDLE = "bench-idle";
+    private static final boolean OUTPUT = Boolean.getBoolean("bench.output");
     private static final int PARTITIONS = 4;
     private static final List<String> JVM = List.of("-Xms1g", "-Xmx1g");
 
@@ -74,7 +80,10 @@ public final class EndToEndBenchmark {
                 for (int i = 0; i < contenders.size(); i++) {
                     String contender = contenders.get((i + round) % contenders.size());
                     String group = "bench-" + round + "-" + i;
-                    Sample sample = run(command(contender, broker.bootstrapServers(), group, records, appJar, work));
+                    String output = OUTPUT ? createTopic(broker.bootstrapServers(), "bench-output-" + round + "-" + i)
+                            : null;
+                    Sample sample = run(command(contender, broker.bootstrapServers(), group, records, appJar, work,
+                            output), broker.bootstrapServers(), output, records);
                     samples.get(contender).add(sample);
                     System.err.printf("round %d, %s: %.1f s, %.1f CPU-s%n", round + 1, contender, sample.seconds(),
                             sample.cpuSeconds());
@@ -86,10 +95,16 @@ public final class EndToEndBenchmark {
         print(samples, records, keys, rounds);
     }
 
-    private static void produce(String bootstrap, long records, int keys) throws Exception {
+    private static String createTopic(String bootstrap, String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
         }
+        return topic;
+    }
+
+    private static void produce(String bootstrap, long records, int keys) throws Exception {
+        createTopic(bootstrap, TOPIC);
+        createTopic(bootstrap, IDLE);
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ProducerConfig.LINGER_MS_CONFIG, "20");
@@ -103,7 +118,7 @@ public final class EndToEndBenchmark {
     }
 
     private static List<String> command(String contender, String bootstrap, String group, long records, Path appJar,
-            Path work) {
+            Path work, String output) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(JVM);
         String extra = System.getProperty("bench.jvm-args", "").trim();
@@ -117,7 +132,10 @@ public final class EndToEndBenchmark {
             case "Kafka Streams, in-memory", "Kafka Streams, RocksDB" -> command.addAll(List.of("-cp", classpath,
                     KafkaStreamsCount.class.getName(), bootstrap, TOPIC, group, Long.toString(records),
                     contender.endsWith("in-memory") ? "memory" : "rocksdb"));
-            default -> command.addAll(List.of("-Dkafka.bootstrap.servers=" + bootstrap, "-Dbench.topic=" + TOPIC,
+            default -> command.addAll(List.of("-Dkafka.bootstrap.servers=" + bootstrap,
+                    "-Dbench.topic=" + (output == null ? TOPIC : IDLE),
+                    "-Dbench.words-topic=" + (output == null ? IDLE : TOPIC),
+                    "-Dbench.counts-topic=" + (output == null ? IDLE + "-counts" : output),
                     "-Dbench.group=" + group, "-Dbench.expected=" + records,
                     "-Dquarkus.keyed-state.backend=" + (contender.contains("RocksDB") ? "rocksdb" : "heap"),
                     // SmallRye's per-record tracing, which keyed channels have off without a tracer.
@@ -126,29 +144,69 @@ public final class EndToEndBenchmark {
                     "-Dquarkus.keyed-state.rocksdb.dir=" + work.resolve(group + "-rocksdb"),
                     "-Dquarkus.http.port=0", "-jar", appJar.toString()));
         }
+        if (output != null && !contender.startsWith("keyed state")) {
+            command.add(output);
+        }
         return command;
     }
 
-    /** Runs one contender until it prints DONE, sampling its CPU time at FIRST and DONE. */
-    private static Sample run(List<String> command) throws IOException, InterruptedException {
+    /**
+     * Runs one contender, sampling its CPU time when it prints FIRST and when it is done: when it
+     * prints DONE, or with {@code output}, when that topic holds {@code records} records.
+     */
+    private static Sample run(List<String> command, String bootstrap, String output, long records)
+            throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
-            long startNanos = 0;
-            Duration startCpu = Duration.ZERO;
-            StringBuilder log = new StringBuilder();
-            for (String line; (line = out.readLine()) != null;) {
-                if (line.startsWith("FIRST")) {
-                    startNanos = System.nanoTime();
-                    startCpu = cpu(process);
-                } else if (line.startsWith("DONE")) {
-                    double seconds = (System.nanoTime() - startNanos) / 1e9;
-                    double cpuSeconds = (cpu(process).toNanos() - startCpu.toNanos()) / 1e9;
-                    return new Sample(seconds, cpuSeconds);
-                } else if (log.length() < 20_000) {
-                    log.append(line).append('\n');
+        java.util.concurrent.CompletableFuture<Void> first = new java.util.concurrent.CompletableFuture<>();
+        // At DONE, sampled on the reading thread: a contender may exit right after printing it.
+        java.util.concurrent.CompletableFuture<long[]> done = new java.util.concurrent.CompletableFuture<>();
+        StringBuilder log = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
+                for (String line; (line = out.readLine()) != null;) {
+                    if (line.startsWith("FIRST")) {
+                        first.complete(null);
+                    } else if (line.startsWith("DONE")) {
+                        done.complete(new long[] { System.nanoTime(), cpu(process).toNanos() });
+                    } else if (log.length() < 20_000) {
+                        log.append(line).append('\n');
+                    }
+                }
+            } catch (IOException e) {
+                // the process was stopped
+            }
+            IllegalStateException exited = new IllegalStateException("The contender exited:\n" + log);
+            first.completeExceptionally(exited);
+            done.completeExceptionally(exited);
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            first.get();
+            long startNanos = System.nanoTime();
+            Duration startCpu = cpu(process);
+            if (output == null) {
+                long[] end = done.get();
+                return new Sample((end[0] - startNanos) / 1e9, (end[1] - startCpu.toNanos()) / 1e9);
+            } else {
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+                for (int partition = 0; partition < PARTITIONS; partition++) {
+                    latest.put(new org.apache.kafka.common.TopicPartition(output, partition),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest());
+                }
+                while (admin.listOffsets(latest).all().get().values().stream().mapToLong(info -> info.offset()).sum()
+                        < records) {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("The contender exited:\n" + log);
+                    }
+                    Thread.sleep(20);
                 }
             }
-            throw new IllegalStateException("The contender exited without DONE:\n" + log);
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            double cpuSeconds = (cpu(process).toNanos() - startCpu.toNanos()) / 1e9;
+            return new Sample(seconds, cpuSeconds);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw (Exception) e.getCause();
         } finally {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -163,8 +221,8 @@ public final class EndToEndBenchmark {
     }
 
     private static void print(Map<String, List<Sample>> samples, long records, int keys, int rounds) {
-        System.out.printf("%n%,d records over %,d keys, %d partitions; median of %d rounds%n%n", records, keys, PARTITIONS,
-                rounds);
+        System.out.printf("%n%,d records over %,d keys, %d partitions, %s; median of %d rounds%n%n", records, keys,
+                PARTITIONS, OUTPUT ? "one output per input" : "no output", rounds);
         System.out.println("| contender | records/s | records per CPU-second | CPU cores used |");
         System.out.println("|---|---:|---:|---:|");
         Map<String, double[]> medians = new LinkedHashMap<>();
