@@ -309,7 +309,18 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
         // One assignment restores at most upload-threads shards at a time.
         Semaphore slots = new Semaphore(settings.uploadThreads());
-        taken.forEach(shard -> startRestore(handler, shard, slots));
+        // The channel's topic ids, read once per assignment by the first restore that gets to it.
+        CompletableFuture<Map<String, String>> topicIds = new CompletableFuture<>();
+        Supplier<Map<String, String>> readOnce = () -> {
+            synchronized (topicIds) {
+                if (!topicIds.isDone()) {
+                    topicIds.complete(handler.topicIds.read(settings.channelTopics().get(handler.channel),
+                            restore.deadlineFromNow()));
+                }
+            }
+            return topicIds.join();
+        };
+        taken.forEach(shard -> startRestore(handler, shard, slots, readOnce));
         dropReleasedShardsExcept(handler, partitions);
     }
 
@@ -323,7 +334,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
-    private void startRestore(KeyedStateCommitHandler handler, Shard shard, Semaphore slots) {
+    private void startRestore(KeyedStateCommitHandler handler, Shard shard, Semaphore slots,
+            Supplier<Map<String, String>> topicIds) {
         synchronized (shard) {
             long ownership = shard.ownership;
             CompletableFuture<Void> previous = shard.restoreEnded;
@@ -338,7 +350,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
                     slots.acquire();
                     try {
                         // Its own deadline from when it starts: it may have waited for a slot.
-                        restoreInBackground(handler, shard, ownership, restore.deadlineFromNow());
+                        restoreInBackground(handler, shard, ownership, restore.deadlineFromNow(), topicIds);
                     } finally {
                         slots.release();
                     }
@@ -360,9 +372,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     /** On a restore thread: restores the shard, checks the restored checkpoint against the log, then lets its partitions in. */
-    private void restoreInBackground(KeyedStateCommitHandler handler, Shard shard, long ownership, long restoreUntil)
-            throws InterruptedException {
-        Map<String, String> topicIds = handler.topicIds.read(settings.channelTopics().get(shard.channel), restoreUntil);
+    private void restoreInBackground(KeyedStateCommitHandler handler, Shard shard, long ownership, long restoreUntil,
+            Supplier<Map<String, String>> channelTopicIds) throws InterruptedException {
+        Map<String, String> topicIds = channelTopicIds.get();
         CheckpointRestore.Restored restored = restoreState(shard, ownership, restoreUntil, topicIds);
         LogCheck.Verdict verdict = restored == null ? null
                 : LogCheck.check(restored.manifest().offsets(), restored.manifest().topicIds(), topicIds,
@@ -415,14 +427,13 @@ public final class CheckpointCoordinator implements AutoCloseable {
      */
     private void track(KeyedStateCommitHandler handler, Consumer<?, ?> consumer, Shard shard, TopicPartition partition,
             long position) {
-        int generation = consumer.groupMetadata().generationId();
         if (shard.unrecoverable != null) {
-            handler.track(partition, shard.id, generation, -1, Long.MIN_VALUE, true);
-            return;
+            return; // stays fenced: none of its records reaches a handler, and nothing of it is checkpointed
         }
+        int generation = consumer.groupMetadata().generationId();
         long startTimestamp = shard.restoredTimestamps.getOrDefault(partition.toString(), Long.MIN_VALUE);
         long start = startOffset(consumer, partition, shard, position);
-        InputPartition input = handler.track(partition, shard.id, generation, start, startTimestamp, false);
+        InputPartition input = handler.track(partition, shard.id, generation, start, startTimestamp);
         handler.lift(consumer, partition);
         if (startTimestamp != Long.MIN_VALUE) {
             timestampAdvanced(input); // the restored watermark, before any record is replayed

@@ -79,10 +79,6 @@ final class GatedStream<K, V> extends AbstractMultiOperator<IncomingKafkaRecord<
             if (input == null) {
                 // A record of a partition revoked since it was fetched: its new owner processes it.
                 replace = true;
-            } else if (input.unrecoverable) {
-                // Never processed without its state; nothing of it is committed, so nothing is lost.
-                replace = true;
-                handler.pause(input);
             } else {
                 synchronized (input) {
                     if (input.admit(record.getOffset(), timestamp(record))) {

@@ -39,13 +39,9 @@ final class InputPartition {
     /** Per record key being processed, the admitted records of that key waiting for it (per-key ordering only). */
     private final Map<Object, ArrayDeque<Object>> busyKeys = new HashMap<>();
 
-    /** None of this partition's records is processed: its shard's state could not be restored. */
-    final boolean unrecoverable;
-    /** A pause of the partition is on its way to the polling thread. */
-    final java.util.concurrent.atomic.AtomicBoolean pauseRequested = new java.util.concurrent.atomic.AtomicBoolean();
 
     InputPartition(TopicPartition topicPartition, int shardId, int generation, long startOffset, long startTimestamp,
-            boolean batch, boolean unrecoverable) {
+            boolean batch) {
         this.topicPartition = topicPartition;
         this.shardId = shardId;
         this.maxTimestamp = startTimestamp;
@@ -53,7 +49,6 @@ final class InputPartition {
         this.generation = generation;
         this.startOffset = startOffset;
         this.checkpointedOffset = startOffset;
-        this.unrecoverable = unrecoverable;
     }
 
     /** Whether the record may enter processing now; if not, the caller holds it until {@link #open}. */

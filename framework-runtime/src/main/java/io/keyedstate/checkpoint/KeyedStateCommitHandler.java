@@ -67,12 +67,6 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
         if (input == null) {
             return Uni.createFrom().item(record);
         }
-        if (input.unrecoverable) {
-            // A batch cannot drop one partition's records: it waits, and the channel with it, until
-            // the partition is revoked or the application restarts with a way out configured.
-            pause(input);
-            return Uni.createFrom().nothing();
-        }
         long before = input.maxTimestamp();
         CompletableFuture<Void> admitted = input.admitOrWait(record.getOffset(),
                 GatedStream.timestamp(record));
@@ -130,14 +124,9 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
         coordinator.unregister(this);
     }
 
-    /**
-     * Called by the coordinator on the polling thread, when it has restored the partition's shard,
-     * or found it {@code unrecoverable}: then none of the partition's records is processed.
-     */
-    InputPartition track(TopicPartition partition, int shardId, int generation, long startOffset, long startTimestamp,
-            boolean unrecoverable) {
-        InputPartition input = new InputPartition(partition, shardId, generation, startOffset, startTimestamp, batch,
-                unrecoverable);
+    /** Called by the coordinator on the polling thread, when it has restored the partition's shard. */
+    InputPartition track(TopicPartition partition, int shardId, int generation, long startOffset, long startTimestamp) {
+        InputPartition input = new InputPartition(partition, shardId, generation, startOffset, startTimestamp, batch);
         inputs.put(partition, input);
         return input;
     }
@@ -201,23 +190,6 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
                         + " checkpoint: %s; the checkpoint holds them, and the next one commits again", offsets, channel,
                         failure.getMessage()))
                 .subscribeAsCompletionStage();
-    }
-
-    /**
-     * Keeps a partition whose state could not be restored from being fetched. The connector
-     * resumes every partition after its own back-pressure pauses, so this is asked again whenever
-     * a record of it arrives.
-     */
-    void pause(InputPartition input) {
-        if (input.pauseRequested.compareAndSet(false, true)) {
-            consumer.runOnPollingThread(kafka -> {
-                input.pauseRequested.set(false);
-                if (kafka.assignment().contains(input.topicPartition)) {
-                    kafka.pause(java.util.List.of(input.topicPartition));
-                }
-            }).subscribe().with(ignored -> {
-            }, failure -> input.pauseRequested.set(false));
-        }
     }
 
     /**
