@@ -346,6 +346,13 @@ public final class CheckpointCoordinator implements AutoCloseable {
             restores.execute(() -> {
                 try {
                     previous.join(); // a restore of an earlier ownership, abandoned, writes the backend until it ends
+                    CompletableFuture<Completed> tail;
+                    synchronized (shard) {
+                        tail = shard.tail;
+                    }
+                    // A checkpoint of a previous ownership still finishing; waited for outside the slots,
+                    // which are for restores at work: on a frozen store it may take its whole timeout.
+                    tail.handle((ignored, failure) -> null).join();
                     run.started();
                     slots.acquire();
                     try {
@@ -477,14 +484,11 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private CheckpointRestore.Restored restoreState(Shard shard, long ownership, long restoreUntil,
             Map<String, String> topicIds) throws InterruptedException {
         String localCheckpoint;
-        CompletableFuture<Completed> tail;
         synchronized (shard) {
             localCheckpoint = shard.localCheckpoint;
             shard.localCheckpoint = null;
             shard.fromBeginning = false;
-            tail = shard.tail;
         }
-        tail.handle((ignored, failure) -> null).join(); // a checkpoint of a previous ownership still finishing
         AtomicLong maxN = new AtomicLong();
         List<CheckpointId> listed = null;
         Optional<CheckpointId> newest = Optional.empty();
