@@ -38,7 +38,7 @@ import io.keyedstate.deployment.devservices.EmbeddedKafkaBroker;
  * <p>
  * {@code java -cp benchmarks/target/benchmarks.jar io.keyedstate.benchmarks.EndToEndBenchmark [records] [keys] [rounds]},
  * from the project's root (it runs {@code benchmark-app/target/quarkus-app/quarkus-run.jar}).
- * {@code -Dbench.only=<contender>} runs one contender; {@code -Dbench.jvm-args="..."} adds options to
+ * {@code -Dbench.only=<contender>[;<contender>...]} runs only those contenders; {@code -Dbench.jvm-args="..."} adds options to
  * the contenders' JVMs (a profiler's, say). {@code -Dbench.output=true} measures the variant with
  * outputs: every contender also produces one record per input (the key's new count, as a decimal
  * string) to an output topic of its own, and is timed until all of them are in it.
@@ -65,10 +65,10 @@ public final class EndToEndBenchmark {
                     + " -pl benchmarks -am from the project's root first");
         }
         Map<String, List<Sample>> samples = new LinkedHashMap<>();
-        String only = System.getProperty("bench.only", "");
+        List<String> only = List.of(System.getProperty("bench.only", "").split(";"));
         for (String contender : List.of("plain consumer", "Kafka Streams, in-memory", "Kafka Streams, RocksDB",
                 "keyed state, heap", "keyed state, heap, traced", "keyed state, RocksDB")) {
-            if (only.isEmpty() || only.equals(contender)) {
+            if (only.equals(List.of("")) || only.contains(contender)) {
                 samples.put(contender, new ArrayList<>());
             }
         }
@@ -138,8 +138,11 @@ public final class EndToEndBenchmark {
                     "-Dbench.counts-topic=" + (output == null ? IDLE + "-counts" : output),
                     "-Dbench.group=" + group, "-Dbench.expected=" + records,
                     "-Dquarkus.keyed-state.backend=" + (contender.contains("RocksDB") ? "rocksdb" : "heap"),
-                    // SmallRye's per-record tracing, which keyed channels have off without a tracer.
+                    // SmallRye's per-record tracing, which keyed channels and their Kafka outputs have off
+                    // without a tracer.
                     "-Dmp.messaging.incoming.input.tracing-enabled=" + contender.endsWith("traced"),
+                    "-Dmp.messaging.incoming.words.tracing-enabled=" + contender.endsWith("traced"),
+                    "-Dmp.messaging.outgoing.counts.tracing-enabled=" + contender.endsWith("traced"),
                     "-Dquarkus.keyed-state.checkpoint.filesystem.path=" + work.resolve(group),
                     "-Dquarkus.keyed-state.rocksdb.dir=" + work.resolve(group + "-rocksdb"),
                     "-Dquarkus.http.port=0", "-jar", appJar.toString()));

@@ -36,6 +36,7 @@ import io.keyedstate.ValueState;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.reactive.messaging.kafka.KafkaConnector;
 
 /**
  * Finds every {@code @KeyedState} field in the index and checks it, collecting every problem so
@@ -57,7 +58,6 @@ final class KeyedStateDiscovery {
     private static final DotName SINGLETON = DotName.createSimple(Singleton.class);
     private static final DotName INCOMING = DotName.createSimple(Incoming.class);
     private static final DotName INCOMINGS = DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Incomings");
-    private static final String KAFKA_CONNECTOR = "smallrye-kafka";
     private static final DotName RUN_ON_VIRTUAL_THREAD = DotName.createSimple("io.smallrye.common.annotation.RunOnVirtualThread");
     private static final DotName MESSAGING_BLOCKING = DotName
             .createSimple("io.smallrye.reactive.messaging.annotations.Blocking");
@@ -95,10 +95,11 @@ final class KeyedStateDiscovery {
         List<OnTimerMethod> onTimerMethods = new ArrayList<>();
         Set<String> channels = new LinkedHashSet<>();
         Set<String> concurrentChannels = new LinkedHashSet<>();
+        Set<String> handlerOutgoings = new LinkedHashSet<>();
         Set<String> jacksonClasses = new LinkedHashSet<>();
         for (ClassInfo bean : beans) {
             checkScope(bean);
-            channels.addAll(kafkaChannels(bean, concurrentChannels));
+            channels.addAll(kafkaChannels(bean, concurrentChannels, handlerOutgoings));
             List<FieldInfo> fields = fieldsByBean.get(bean);
             fields.sort(Comparator.comparing(FieldInfo::name));
             Map<String, FieldInfo> byStateName = new HashMap<>();
@@ -125,8 +126,8 @@ final class KeyedStateDiscovery {
                         + " and register timers through it.");
             }
         }
-        return new KeyedStatesBuildItem(states, channels, concurrentChannels, jacksonClasses, codecs.userCodecs(),
-                onTimerMethods);
+        return new KeyedStatesBuildItem(states, channels, concurrentChannels, handlerOutgoings, jacksonClasses,
+                codecs.userCodecs(), onTimerMethods);
     }
 
     /**
@@ -205,9 +206,10 @@ final class KeyedStateDiscovery {
     /**
      * The bean's Kafka {@code @Incoming} channels; a problem if it has none. Channels whose handler
      * runs records concurrently ({@code @RunOnVirtualThread}, {@code @Blocking(ordered = false)})
-     * also go to {@code concurrent}.
+     * also go to {@code concurrent}; the {@code @Outgoing} channels of their handlers go to
+     * {@code outgoings}.
      */
-    private Set<String> kafkaChannels(ClassInfo bean, Set<String> concurrent) {
+    private Set<String> kafkaChannels(ClassInfo bean, Set<String> concurrent, Set<String> outgoings) {
         Set<String> channels = new LinkedHashSet<>();
         Set<String> otherConnectors = new LinkedHashSet<>();
         for (MethodInfo method : bean.methods()) {
@@ -215,10 +217,14 @@ final class KeyedStateDiscovery {
                 String channel = incoming.value().asString();
                 Optional<String> connector = config.getOptionalValue("mp.messaging.incoming." + channel + ".connector",
                         String.class);
-                if (connector.isEmpty() || connector.get().equals(KAFKA_CONNECTOR)) {
+                if (connector.isEmpty() || connector.get().equals(KafkaConnector.CONNECTOR_NAME)) {
                     channels.add(channel);
                     if (runsRecordsConcurrently(method)) {
                         concurrent.add(channel);
+                    }
+                    AnnotationInstance outgoing = method.declaredAnnotation(OUTGOING);
+                    if (outgoing != null) {
+                        outgoings.add(outgoing.value().asString());
                     }
                 } else {
                     otherConnectors.add(channel + " (" + connector.get() + ")");

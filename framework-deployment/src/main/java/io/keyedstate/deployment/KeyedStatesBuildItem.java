@@ -13,16 +13,18 @@ public final class KeyedStatesBuildItem extends SimpleBuildItem {
     private final List<StateDescriptor> states;
     private final Set<String> channels;
     private final Set<String> concurrentChannels;
+    private final Set<String> handlerOutgoings;
     private final Set<String> jacksonClasses;
     private final Map<String, String> userCodecs;
     private final List<OnTimerMethod> onTimerMethods;
 
     KeyedStatesBuildItem(List<StateDescriptor> states, Set<String> channels, Set<String> concurrentChannels,
-            Set<String> jacksonClasses, Map<String, String> userCodecs, List<OnTimerMethod> onTimerMethods) {
+            Set<String> handlerOutgoings, Set<String> jacksonClasses, Map<String, String> userCodecs, List<OnTimerMethod> onTimerMethods) {
         this.onTimerMethods = List.copyOf(onTimerMethods);
         this.states = List.copyOf(states);
         this.channels = Set.copyOf(channels);
         this.concurrentChannels = Set.copyOf(concurrentChannels);
+        this.handlerOutgoings = Set.copyOf(handlerOutgoings);
         this.jacksonClasses = Set.copyOf(jacksonClasses);
         this.userCodecs = Map.copyOf(userCodecs);
     }
@@ -44,6 +46,11 @@ public final class KeyedStatesBuildItem extends SimpleBuildItem {
     /** The keyed channels whose handler processes several records at once. */
     public Set<String> concurrentChannels() {
         return concurrentChannels;
+    }
+
+    /** The {@code @Outgoing} channels of the keyed channels' handlers, which their timers' results also go to. */
+    public Set<String> handlerOutgoings() {
+        return handlerOutgoings;
     }
 
     /** The application classes that states store through Jackson, for native-image registration. */
