@@ -193,7 +193,30 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 });
     }
 
-    void unregister(KeyedStateCommitHandler handler) {
+    /**
+     * SmallRye terminates a channel's commit handler before it closes the channel's consumer, and
+     * the revocation that closing brings would then find the channel gone. So on a graceful stop
+     * the channel's partitions are handed over here, with their final checkpoints and commits, on
+     * the polling thread as in a rebalance; the consumer has been paused since the stop began.
+     */
+    void terminated(KeyedStateCommitHandler handler, io.smallrye.reactive.messaging.kafka.KafkaConsumer<?, ?> consumer,
+            boolean graceful) {
+        if (graceful) {
+            try {
+                // The final commits may take up to the consumer's default.api.timeout.ms past the handover timeout.
+                consumer.runOnPollingThread(kafka -> {
+                    revoked(handler, kafka, kafka.assignment());
+                    return null;
+                }).await().atMost(settings.handoverTimeout().plus(Duration.ofMinutes(1)));
+            } catch (RuntimeException e) {
+                LOG.warnf("Channel '%s' stopped without handing its partitions over (%s): their next owners restore"
+                        + " their last checkpoints", handler.channel, rootMessage(e));
+            }
+        }
+        unregister(handler);
+    }
+
+    private void unregister(KeyedStateCommitHandler handler) {
         handlers.remove(handler);
         assignedOnce.remove(handler);
         handler.forgetAll();
@@ -655,6 +678,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     void revoked(KeyedStateCommitHandler handler, Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        if (!handlers.contains(handler)) {
+            return; // the consumer's close, after its channel stopped and let its partitions go
+        }
         // Partitions lost (the member was dropped from the group) may already be processed by their
         // next owner: no final checkpoint, which would only race it.
         boolean lost = consumer.groupMetadata().generationId() < 0;

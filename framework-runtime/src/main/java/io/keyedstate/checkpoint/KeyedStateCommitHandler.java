@@ -121,7 +121,7 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
 
     @Override
     public void terminate(boolean graceful) {
-        coordinator.unregister(this);
+        coordinator.terminated(this, consumer, graceful);
     }
 
     /** Called by the coordinator on the polling thread, when it has restored the partition's shard. */
