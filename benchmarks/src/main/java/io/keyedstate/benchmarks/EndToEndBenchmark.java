@@ -67,7 +67,7 @@ public final class EndToEndBenchmark {
         Map<String, List<Sample>> samples = new LinkedHashMap<>();
         List<String> only = List.of(System.getProperty("bench.only", "").split(";"));
         for (String contender : List.of("plain consumer", "Kafka Streams, in-memory", "Kafka Streams, RocksDB",
-                "keyed state, heap", "keyed state, heap, traced", "keyed state, RocksDB")) {
+                "keyed state, heap", "keyed state, heap, traced", "keyed state, RocksDB", "keyed state, heap, batch prototype")) {
             if (only.equals(List.of("")) || only.contains(contender)) {
                 samples.put(contender, new ArrayList<>());
             }
@@ -134,7 +134,8 @@ public final class EndToEndBenchmark {
                     contender.endsWith("in-memory") ? "memory" : "rocksdb"));
             default -> command.addAll(List.of("-Dkafka.bootstrap.servers=" + bootstrap,
                     "-Dbench.topic=" + (output == null ? TOPIC : IDLE),
-                    "-Dbench.words-topic=" + (output == null ? IDLE : TOPIC),
+                    "-Dbench.words-topic=" + (output == null || contender.endsWith("prototype") ? IDLE : TOPIC),
+                    "-Dbench.batch-words-topic=" + (output != null && contender.endsWith("prototype") ? TOPIC : IDLE),
                     "-Dbench.counts-topic=" + (output == null ? IDLE + "-counts" : output),
                     "-Dbench.group=" + group, "-Dbench.expected=" + records,
                     "-Dquarkus.keyed-state.backend=" + (contender.contains("RocksDB") ? "rocksdb" : "heap"),
