@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,12 +38,13 @@ public class WordCountBatchPrototype {
     @KeyedState
     ValueState<Long> count;
 
-    private final AtomicLong processed = new AtomicLong();
+    private final Progress progress;
     private final KafkaProducer<String, String> producer;
     private final String countsTopic;
 
-    WordCountBatchPrototype(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+    WordCountBatchPrototype(Progress progress, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
             @ConfigProperty(name = "bench.counts-topic") String countsTopic) {
+        this.progress = progress;
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 new StringSerializer(), new StringSerializer());
         this.countsTopic = countsTopic;
@@ -76,9 +76,7 @@ public class WordCountBatchPrototype {
             });
             producer.send(new ProducerRecord<>(countsTopic, record.key(), Long.toString(n)), done);
         }
-        if (processed.getAndAdd(records.count()) == 0 && records.count() > 0) {
-            System.out.println("FIRST");
-        }
+        progress.handled(records.count());
         if (pending.decrementAndGet() == 0) {
             batch.ack();
         }

@@ -1,7 +1,5 @@
 package io.keyedstate.benchmarkapp;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -24,7 +22,11 @@ public class WordCountJob {
     @KeyedState
     ValueState<Long> count;
 
-    private final AtomicLong processed = new AtomicLong();
+    private final Progress progress;
+
+    WordCountJob(Progress progress) {
+        this.progress = progress;
+    }
 
     @Incoming("words")
     @Outgoing("counts")
@@ -32,9 +34,7 @@ public class WordCountJob {
     public Record<String, String> count(Record<String, String> word) {
         long n = count.getOrDefault(0L) + 1;
         count.set(n);
-        if (processed.incrementAndGet() == 1) {
-            System.out.println("FIRST");
-        }
+        progress.handled(1);
         return Record.of(word.key(), Long.toString(n));
     }
 }

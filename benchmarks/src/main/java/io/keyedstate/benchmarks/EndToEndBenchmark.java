@@ -46,13 +46,36 @@ import io.keyedstate.deployment.devservices.EmbeddedKafkaBroker;
 public final class EndToEndBenchmark {
 
     private static final String TOPIC = "bench-input";
-    /** The topic the extension's job of the variant not measured reads: it stays empty. */
+    /** The topic the benchmark app's channels read when their job is not measured: it stays empty. */
     private static final String IDLE = "bench-idle";
     private static final boolean OUTPUT = Boolean.getBoolean("bench.output");
     private static final int PARTITIONS = 4;
     private static final List<String> JVM = List.of("-Xms1g", "-Xmx1g");
 
     private record Sample(double seconds, double cpuSeconds) {
+    }
+
+    /**
+     * A contender on this extension: the channel of the benchmark app that reads the measured topic
+     * (its other channels read an empty one), in the count-only variant and in the variant with
+     * outputs (null where the contender has no job for it), and how the app runs.
+     */
+    private record Keyed(String countChannel, String outputChannel, String backend, boolean traced) {
+
+        String channel(boolean output) {
+            return output ? outputChannel : countChannel;
+        }
+    }
+
+    private static final Map<String, Keyed> KEYED = new LinkedHashMap<>();
+
+    static {
+        KEYED.put("keyed state, heap", new Keyed("input", "words", "heap", false));
+        KEYED.put("keyed state, heap, traced", new Keyed("input", "words", "heap", true));
+        KEYED.put("keyed state, RocksDB", new Keyed("input", "words", "rocksdb", false));
+        KEYED.put("keyed state, heap, blocking signature", new Keyed("input-blocking", null, "heap", false));
+        KEYED.put("keyed state, heap, per-record path", new Keyed("input-per-record", null, "heap", false));
+        KEYED.put("keyed state, heap, batch prototype", new Keyed(null, "words-batch", "heap", false));
     }
 
     public static void main(String[] args) throws Exception {
@@ -66,19 +89,22 @@ public final class EndToEndBenchmark {
         }
         Map<String, List<Sample>> samples = new LinkedHashMap<>();
         List<String> only = List.of(System.getProperty("bench.only", "").split(";"));
-        for (String contender : List.of("plain consumer", "Kafka Streams, in-memory", "Kafka Streams, RocksDB",
-                "keyed state, heap", "keyed state, heap, traced", "keyed state, RocksDB", "keyed state, heap, batch prototype")) {
-            if (only.equals(List.of("")) || only.contains(contender)) {
+        List<String> contenders = new ArrayList<>(List.of("plain consumer", "Kafka Streams, in-memory",
+                "Kafka Streams, RocksDB"));
+        contenders.addAll(KEYED.keySet());
+        for (String contender : contenders) {
+            boolean applies = !KEYED.containsKey(contender) || KEYED.get(contender).channel(OUTPUT) != null;
+            if (applies && (only.equals(List.of("")) || only.contains(contender))) {
                 samples.put(contender, new ArrayList<>());
             }
         }
         Path work = Files.createTempDirectory("keyed-state-e2e-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(OptionalInt.empty(), PARTITIONS)) {
             produce(broker.bootstrapServers(), records, keys);
-            List<String> contenders = new ArrayList<>(samples.keySet());
+            List<String> measured = new ArrayList<>(samples.keySet());
             for (int round = 0; round < rounds; round++) {
-                for (int i = 0; i < contenders.size(); i++) {
-                    String contender = contenders.get((i + round) % contenders.size());
+                for (int i = 0; i < measured.size(); i++) {
+                    String contender = measured.get((i + round) % measured.size());
                     String group = "bench-" + round + "-" + i;
                     String output = OUTPUT ? createTopic(broker.bootstrapServers(), "bench-output-" + round + "-" + i)
                             : null;
@@ -132,21 +158,22 @@ public final class EndToEndBenchmark {
             case "Kafka Streams, in-memory", "Kafka Streams, RocksDB" -> command.addAll(List.of("-cp", classpath,
                     KafkaStreamsCount.class.getName(), bootstrap, TOPIC, group, Long.toString(records),
                     contender.endsWith("in-memory") ? "memory" : "rocksdb"));
-            default -> command.addAll(List.of("-Dkafka.bootstrap.servers=" + bootstrap,
-                    "-Dbench.topic=" + (output == null ? TOPIC : IDLE),
-                    "-Dbench.words-topic=" + (output == null || contender.endsWith("prototype") ? IDLE : TOPIC),
-                    "-Dbench.batch-words-topic=" + (output != null && contender.endsWith("prototype") ? TOPIC : IDLE),
-                    "-Dbench.counts-topic=" + (output == null ? IDLE + "-counts" : output),
-                    "-Dbench.group=" + group, "-Dbench.expected=" + records,
-                    "-Dquarkus.keyed-state.backend=" + (contender.contains("RocksDB") ? "rocksdb" : "heap"),
-                    // SmallRye's per-record tracing, which keyed channels and their Kafka outputs have off
-                    // without a tracer.
-                    "-Dmp.messaging.incoming.input.tracing-enabled=" + contender.endsWith("traced"),
-                    "-Dmp.messaging.incoming.words.tracing-enabled=" + contender.endsWith("traced"),
-                    "-Dmp.messaging.outgoing.counts.tracing-enabled=" + contender.endsWith("traced"),
-                    "-Dquarkus.keyed-state.checkpoint.filesystem.path=" + work.resolve(group),
-                    "-Dquarkus.keyed-state.rocksdb.dir=" + work.resolve(group + "-rocksdb"),
-                    "-Dquarkus.http.port=0", "-jar", appJar.toString()));
+            default -> {
+                Keyed keyed = KEYED.get(contender);
+                String channel = keyed.channel(output != null);
+                command.addAll(List.of("-Dkafka.bootstrap.servers=" + bootstrap,
+                        "-Dbench.topic." + channel + "=" + TOPIC,
+                        "-Dbench.counts-topic=" + (output == null ? IDLE + "-counts" : output),
+                        "-Dbench.group=" + group, "-Dbench.expected=" + records,
+                        "-Dquarkus.keyed-state.backend=" + keyed.backend(),
+                        // SmallRye's per-record tracing, which keyed channels and their Kafka outputs have off
+                        // without a tracer.
+                        "-Dmp.messaging.incoming." + channel + ".tracing-enabled=" + keyed.traced(),
+                        "-Dmp.messaging.outgoing.counts.tracing-enabled=" + keyed.traced(),
+                        "-Dquarkus.keyed-state.checkpoint.filesystem.path=" + work.resolve(group),
+                        "-Dquarkus.keyed-state.rocksdb.dir=" + work.resolve(group + "-rocksdb"),
+                        "-Dquarkus.http.port=0", "-jar", appJar.toString()));
+            }
         }
         if (output != null && !contender.startsWith("keyed state")) {
             command.add(output);

@@ -51,15 +51,15 @@ final class KeyedStateDiscovery {
     private static final DotName TIMERS = DotName.createSimple(Timers.class);
     static final DotName ON_TIMER = DotName.createSimple(OnTimer.class);
     private static final DotName FIRED_TIMER = DotName.createSimple(FiredTimer.class);
-    private static final DotName OUTGOING = DotName.createSimple(Outgoing.class);
+    static final DotName OUTGOING = DotName.createSimple(Outgoing.class);
     private static final Set<DotName> ASYNC_RESULTS = Set.of(DotName.createSimple(CompletionStage.class),
             DotName.createSimple(CompletableFuture.class), DotName.createSimple("io.smallrye.mutiny.Uni"));
     private static final DotName APPLICATION_SCOPED = DotName.createSimple(ApplicationScoped.class);
     private static final DotName SINGLETON = DotName.createSimple(Singleton.class);
-    private static final DotName INCOMING = DotName.createSimple(Incoming.class);
-    private static final DotName INCOMINGS = DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Incomings");
+    static final DotName INCOMING = DotName.createSimple(Incoming.class);
+    static final DotName INCOMINGS = DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Incomings");
     private static final DotName RUN_ON_VIRTUAL_THREAD = DotName.createSimple("io.smallrye.common.annotation.RunOnVirtualThread");
-    private static final DotName MESSAGING_BLOCKING = DotName
+    static final DotName MESSAGING_BLOCKING = DotName
             .createSimple("io.smallrye.reactive.messaging.annotations.Blocking");
 
     private final IndexView index;

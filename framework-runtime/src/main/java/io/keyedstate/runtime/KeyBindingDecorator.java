@@ -69,17 +69,30 @@ public class KeyBindingDecorator implements PublisherDecorator {
     }
 
     private boolean rejectNullKey(String channel, IncomingKafkaRecordMetadata<?, ?> metadata, Message<?> message) {
-        String problem = "Record " + describe(metadata) + " of channel '" + channel + "' has a null key, and the channel's"
+        NullRecordKeyException problem = nullKeyProblem(states, channel, describe(metadata));
+        if (problem == null) {
+            message.ack();
+        } else {
+            message.nack(problem);
+        }
+        return false;
+    }
+
+    /**
+     * What to do with a record with a null key, {@code where} naming it: null if it is to be
+     * acknowledged without handling ({@code null-key=skip}), otherwise why to nack it, for the
+     * channel's failure strategy to decide.
+     */
+    public static NullRecordKeyException nullKeyProblem(KeyedStates states, String channel, String where) {
+        String problem = "Record " + where + " of channel '" + channel + "' has a null key, and the channel's"
                 + " handler uses keyed state, which is scoped by key";
         if (states.config().nullKey() == KeyedStateConfig.NullKeyPolicy.SKIP) {
             LOG.debugf("%s: skipped (quarkus.keyed-state.null-key=skip)", problem);
-            message.ack();
-        } else {
-            LOG.error(problem + ". The channel's failure strategy applies; set quarkus.keyed-state.null-key=skip to"
-                    + " acknowledge such records without handling them.");
-            message.nack(new NullRecordKeyException(problem));
+            return null;
         }
-        return false;
+        LOG.error(problem + ". The channel's failure strategy applies; set quarkus.keyed-state.null-key=skip to"
+                + " acknowledge such records without handling them.");
+        return new NullRecordKeyException(problem);
     }
 
     private static String describe(IncomingKafkaRecordMetadata<?, ?> metadata) {

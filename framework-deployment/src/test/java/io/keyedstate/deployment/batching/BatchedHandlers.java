@@ -1,0 +1,112 @@
+package io.keyedstate.deployment.batching;
+
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import io.keyedstate.KeyedState;
+import io.keyedstate.ValueState;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.reactive.messaging.kafka.Record;
+
+/** Keyed counters in the handler styles that run batched, and one that cannot, with what they saw. */
+final class BatchedHandlers {
+
+    /** The channels whose handlers run batched. */
+    static final java.util.List<String> BATCHED = java.util.List.of("payloads", "records", "consumer-records");
+
+    private BatchedHandlers() {
+    }
+
+    /**
+     * {@code records} records over {@code keys} keys ({@code key-<n>}), spread over the topic's
+     * partitions by key; each value starts with its key, {@code key-<n>|<i>}.
+     */
+    static void send(String bootstrapServers, String topic, int records, int keys) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, "key-" + (i % keys), "key-" + (i % keys) + "|" + i));
+            }
+        }
+    }
+
+    /** Whether the build generated the batch consumer of {@code Counters}' handler {@code method}, as a bean. */
+    static boolean batchConsumerOf(String method) {
+        try {
+            Class<?> consumer = Class.forName(Counters.class.getName() + "_KeyedBatch_" + method, false,
+                    Thread.currentThread().getContextClassLoader());
+            return io.quarkus.arc.Arc.container().instance(consumer).isAvailable();
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    static String keyIn(String value) {
+        return value.substring(0, value.indexOf('|'));
+    }
+
+    /** Per channel: each key's latest count, and the threads the handler ran on. */
+    @ApplicationScoped
+    public static class Counters {
+
+        @KeyedState
+        ValueState<Long> count;
+
+        private final Map<String, Map<String, Long>> counts = new ConcurrentHashMap<>();
+        private final Map<String, Set<String>> threads = new ConcurrentHashMap<>();
+
+        /** Read through a method: the test holds a client proxy, whose own fields are not the bean's. */
+        Map<String, Long> counts(String channel) {
+            return counts.get(channel);
+        }
+
+        Set<String> threads(String channel) {
+            return threads.get(channel);
+        }
+
+        private void count(String channel, String key) {
+            long n = count.getOrDefault(0L) + 1;
+            count.set(n);
+            counts.computeIfAbsent(channel, c -> new ConcurrentHashMap<>()).put(key, n);
+            threads.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread().getName());
+        }
+
+        /** A blocking signature: the default for a method returning void. */
+        @Incoming("payloads")
+        void payload(String value) {
+            count("payloads", keyIn(value));
+        }
+
+        @Incoming("records")
+        @NonBlocking
+        void record(Record<String, String> record) {
+            count("records", record.key());
+        }
+
+        @Incoming("consumer-records")
+        void consumerRecord(ConsumerRecord<String, String> record) {
+            count("consumer-records", record.key());
+        }
+
+        /** A message, which the handler could acknowledge itself: stays on the per-record path. */
+        @Incoming("messages")
+        java.util.concurrent.CompletionStage<Void> message(Message<String> message) {
+            count("messages", keyIn(message.getPayload()));
+            return message.ack();
+        }
+    }
+}
