@@ -31,10 +31,11 @@ import io.keyedstate.deployment.devservices.EmbeddedKafkaBroker;
  * key by each contender, each in a JVM of its own with the same heap: this extension (heap and
  * RocksDB, checkpoints every 10 s to the filesystem), Kafka Streams ({@code groupByKey().count()},
  * in-memory and RocksDB stores, at-least-once) and a plain consumer loop (the ceiling); the
- * extension on the heap once more with SmallRye's per-record tracing on, as it was by default. A run
- * times each contender from its first record to its last ({@code FIRST} and {@code DONE} on its
- * output) and reads its process's CPU time at both moments; contenders take turns, in an order
- * that rotates every round. Prints the medians and the ratios as Markdown tables.
+ * extension in other handler styles. A run times each contender in steady state, from the moment a
+ * fifth of the input is done ({@code WARM} on its output, or a fifth of the outputs in their topic)
+ * to the last record ({@code DONE}, or every output in its topic), and reads its process's CPU time
+ * at both moments, so that start-up and JIT warm-up count for nobody; contenders take turns, in an
+ * order that rotates every round. Prints the medians and the ratios as Markdown tables.
  * <p>
  * {@code java -cp benchmarks/target/benchmarks.jar io.keyedstate.benchmarks.EndToEndBenchmark [records] [keys] [rounds]},
  * from the project's root (it runs {@code benchmark-app/target/quarkus-app/quarkus-run.jar}).
@@ -50,9 +51,12 @@ public final class EndToEndBenchmark {
     private static final String IDLE = "bench-idle";
     private static final boolean OUTPUT = Boolean.getBoolean("bench.output");
     private static final int PARTITIONS = 4;
+    /** The first 1/WARM_UP of the input is left out of the timing: JIT warm-up. */
+    static final int WARM_UP = 5;
     private static final List<String> JVM = List.of("-Xms1g", "-Xmx1g");
 
-    private record Sample(double seconds, double cpuSeconds) {
+    /** A timed stretch of one contender's run: how many records, in how long, with how much CPU. */
+    private record Sample(long records, double seconds, double cpuSeconds) {
     }
 
     /**
@@ -65,17 +69,22 @@ public final class EndToEndBenchmark {
         String channel(boolean output) {
             return output ? outputChannel : countChannel;
         }
+
+        /** The Kafka channel the output job sends to: {@code words-x} sends to {@code counts-x}. */
+        String outgoing() {
+            return outputChannel == null ? "counts" : outputChannel.replaceFirst("^words", "counts");
+        }
     }
 
     private static final Map<String, Keyed> KEYED = new LinkedHashMap<>();
 
     static {
         KEYED.put("keyed state, heap", new Keyed("input", "words", "heap", false));
-        KEYED.put("keyed state, heap, traced", new Keyed("input", "words", "heap", true));
+        // With outputs, a traced handler keeps the per-record path: SmallRye's sink traces each output.
+        KEYED.put("keyed state, heap, traced", new Keyed("input", "words-per-record", "heap", true));
         KEYED.put("keyed state, RocksDB", new Keyed("input", "words", "rocksdb", false));
-        KEYED.put("keyed state, heap, blocking signature", new Keyed("input-blocking", null, "heap", false));
-        KEYED.put("keyed state, heap, per-record path", new Keyed("input-per-record", null, "heap", false));
-        KEYED.put("keyed state, heap, batch prototype", new Keyed(null, "words-batch", "heap", false));
+        KEYED.put("keyed state, heap, blocking signature", new Keyed("input-blocking", "words-blocking", "heap", false));
+        KEYED.put("keyed state, heap, per-record path", new Keyed("input-per-record", "words-per-record", "heap", false));
     }
 
     public static void main(String[] args) throws Exception {
@@ -169,7 +178,7 @@ public final class EndToEndBenchmark {
                         // SmallRye's per-record tracing, which keyed channels and their Kafka outputs have off
                         // without a tracer.
                         "-Dmp.messaging.incoming." + channel + ".tracing-enabled=" + keyed.traced(),
-                        "-Dmp.messaging.outgoing.counts.tracing-enabled=" + keyed.traced(),
+                        "-Dmp.messaging.outgoing." + keyed.outgoing() + ".tracing-enabled=" + keyed.traced(),
                         "-Dquarkus.keyed-state.checkpoint.filesystem.path=" + work.resolve(group),
                         "-Dquarkus.keyed-state.rocksdb.dir=" + work.resolve(group + "-rocksdb"),
                         "-Dquarkus.http.port=0", "-jar", appJar.toString()));
@@ -182,24 +191,24 @@ public final class EndToEndBenchmark {
     }
 
     /**
-     * Runs one contender, sampling its CPU time when it prints FIRST and when it is done: when it
+     * Runs one contender, sampling its CPU time when it prints WARM and when it is done: when it
      * prints DONE, or with {@code output}, when that topic holds {@code records} records.
      */
     private static Sample run(List<String> command, String bootstrap, String output, long records)
             throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        java.util.concurrent.CompletableFuture<Void> first = new java.util.concurrent.CompletableFuture<>();
-        // At DONE, sampled on the reading thread: a contender may exit right after printing it.
+        // At WARM and DONE, sampled on the reading thread: a contender may exit right after printing DONE.
+        java.util.concurrent.CompletableFuture<long[]> warm = new java.util.concurrent.CompletableFuture<>();
         java.util.concurrent.CompletableFuture<long[]> done = new java.util.concurrent.CompletableFuture<>();
         StringBuilder log = new StringBuilder();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
                 for (String line; (line = out.readLine()) != null;) {
-                    if (line.startsWith("FIRST")) {
-                        first.complete(null);
+                    if (line.startsWith("WARM")) {
+                        warm.complete(new long[] { System.nanoTime(), cpu(process).toNanos() });
                     } else if (line.startsWith("DONE")) {
                         done.complete(new long[] { System.nanoTime(), cpu(process).toNanos() });
-                    } else if (log.length() < 20_000) {
+                    } else if (!line.startsWith("FIRST") && log.length() < 20_000) {
                         log.append(line).append('\n');
                     }
                 }
@@ -207,35 +216,39 @@ public final class EndToEndBenchmark {
                 // the process was stopped
             }
             IllegalStateException exited = new IllegalStateException("The contender exited:\n" + log);
-            first.completeExceptionally(exited);
+            warm.completeExceptionally(exited);
             done.completeExceptionally(exited);
         });
         reader.setDaemon(true);
         reader.start();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            first.get();
-            long startNanos = System.nanoTime();
-            Duration startCpu = cpu(process);
             if (output == null) {
+                long[] start = warm.get();
                 long[] end = done.get();
-                return new Sample((end[0] - startNanos) / 1e9, (end[1] - startCpu.toNanos()) / 1e9);
-            } else {
-                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
-                for (int partition = 0; partition < PARTITIONS; partition++) {
-                    latest.put(new org.apache.kafka.common.TopicPartition(output, partition),
-                            org.apache.kafka.clients.admin.OffsetSpec.latest());
+                return new Sample(records - records / WARM_UP, (end[0] - start[0]) / 1e9, (end[1] - start[1]) / 1e9);
+            }
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            for (int partition = 0; partition < PARTITIONS; partition++) {
+                latest.put(new org.apache.kafka.common.TopicPartition(output, partition),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            long startNanos = 0;
+            long startCpu = 0;
+            long startOutputs = -1;
+            for (long outputs = 0; outputs < records;) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("The contender exited:\n" + log);
                 }
-                while (admin.listOffsets(latest).all().get().values().stream().mapToLong(info -> info.offset()).sum()
-                        < records) {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException("The contender exited:\n" + log);
-                    }
-                    Thread.sleep(20);
+                Thread.sleep(20);
+                outputs = admin.listOffsets(latest).all().get().values().stream().mapToLong(info -> info.offset()).sum();
+                if (startOutputs < 0 && outputs >= records / WARM_UP) {
+                    startNanos = System.nanoTime();
+                    startCpu = cpu(process).toNanos();
+                    startOutputs = outputs;
                 }
             }
-            double seconds = (System.nanoTime() - startNanos) / 1e9;
-            double cpuSeconds = (cpu(process).toNanos() - startCpu.toNanos()) / 1e9;
-            return new Sample(seconds, cpuSeconds);
+            return new Sample(records - startOutputs, (System.nanoTime() - startNanos) / 1e9,
+                    (cpu(process).toNanos() - startCpu) / 1e9);
         } catch (java.util.concurrent.ExecutionException e) {
             throw (Exception) e.getCause();
         } finally {
@@ -258,8 +271,8 @@ public final class EndToEndBenchmark {
         System.out.println("|---|---:|---:|---:|");
         Map<String, double[]> medians = new LinkedHashMap<>();
         samples.forEach((contender, runs) -> {
-            double rate = median(runs.stream().mapToDouble(s -> records / s.seconds()).toArray());
-            double perCpu = median(runs.stream().mapToDouble(s -> records / s.cpuSeconds()).toArray());
+            double rate = median(runs.stream().mapToDouble(s -> s.records() / s.seconds()).toArray());
+            double perCpu = median(runs.stream().mapToDouble(s -> s.records() / s.cpuSeconds()).toArray());
             double cores = median(runs.stream().mapToDouble(s -> s.cpuSeconds() / s.seconds()).toArray());
             medians.put(contender, new double[] { rate, perCpu });
             System.out.printf("| %s | %,.0f | %,.0f | %.2f |%n", contender, rate, perCpu, cores);

@@ -20,7 +20,7 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The end-to-end benchmark's Kafka Streams contender: {@code groupByKey().count()} into an
  * in-memory or a RocksDB store, at-least-once, with Kafka Streams' defaults otherwise (a changelog
- * topic for the store, record caches, one stream thread). Prints {@code FIRST} and {@code DONE}.
+ * topic for the store, record caches, one stream thread). Prints {@code FIRST}, {@code WARM} and {@code DONE}.
  * With an output topic, every count goes there as a decimal string, one output per input (record
  * cache off), committing every 10 s like the extension's checkpoints.
  * <p>
@@ -52,6 +52,8 @@ public final class KafkaStreamsCount {
                     long n = processed.incrementAndGet();
                     if (n == 1) {
                         System.out.println("FIRST");
+                    } else if (n == expected / EndToEndBenchmark.WARM_UP) {
+                        System.out.println("WARM");
                     } else if (n == expected) {
                         done.countDown();
                     }

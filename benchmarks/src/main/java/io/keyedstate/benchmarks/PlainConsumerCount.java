@@ -18,7 +18,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The end-to-end benchmark's ceiling: one {@code KafkaConsumer} polling every partition and
  * counting into a {@code HashMap}, committing offsets once a second (as auto-commit would), with
- * no state store, no fault tolerance and no framework. Prints {@code FIRST} and {@code DONE} like every contender.
+ * no state store, no fault tolerance and no framework. Prints {@code FIRST}, {@code WARM} and {@code DONE} like every contender.
  * With an output topic it also sends each record's new count there, and flushes the producer
  * before each commit (at-least-once).
  * <p>
@@ -51,6 +51,8 @@ public final class PlainConsumerCount {
                     }
                     if (++processed == 1) {
                         System.out.println("FIRST");
+                    } else if (processed == expected / EndToEndBenchmark.WARM_UP) {
+                        System.out.println("WARM");
                     }
                 }
                 if (System.nanoTime() - lastCommit > 1_000_000_000L) {

@@ -3,6 +3,7 @@ package io.keyedstate.deployment;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +15,8 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Outgoing;
 import org.jboss.jandex.AnnotationInstance;
 import org.jboss.jandex.AnnotationTransformation;
 import org.jboss.jandex.ClassInfo;
@@ -22,6 +25,7 @@ import org.jboss.jandex.IndexView;
 import org.jboss.jandex.MethodInfo;
 import org.jboss.jandex.Type;
 
+import io.keyedstate.runtime.batch.KafkaOutput;
 import io.keyedstate.runtime.batch.KeyedBatches;
 import io.keyedstate.runtime.batch.RecordHandler;
 import io.keyedstate.state.StateDescriptor;
@@ -29,6 +33,8 @@ import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.AnnotationsTransformerBuildItem;
 import io.quarkus.arc.deployment.GeneratedBeanBuildItem;
 import io.quarkus.arc.deployment.GeneratedBeanGizmoAdaptor;
+import io.quarkus.deployment.Capabilities;
+import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
@@ -38,6 +44,7 @@ import io.quarkus.gizmo.FieldDescriptor;
 import io.quarkus.gizmo.MethodCreator;
 import io.quarkus.gizmo.MethodDescriptor;
 import io.quarkus.gizmo.ResultHandle;
+import io.smallrye.reactive.messaging.kafka.KafkaConnector;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 
 /**
@@ -57,6 +64,13 @@ class BatchedHandlersProcessor {
             .createSimple(org.apache.kafka.clients.consumer.ConsumerRecord.class);
     private static final DotName NON_BLOCKING = DotName.createSimple("io.smallrye.common.annotation.NonBlocking");
     private static final DotName ACKNOWLEDGMENT = DotName.createSimple(Acknowledgment.class);
+    private static final DotName OUTGOINGS = DotName.createSimple("io.smallrye.reactive.messaging.annotations.Outgoings");
+    private static final DotName BROADCAST = DotName.createSimple("io.smallrye.reactive.messaging.annotations.Broadcast");
+    /** Result types that are not one result per record, now: streams, deferred results, generic payloads. */
+    private static final Set<String> NOT_ONE_RESULT = Set.of("io.smallrye.mutiny.Uni", "io.smallrye.mutiny.Multi",
+            "java.util.concurrent.CompletionStage", "java.util.concurrent.CompletableFuture", "org.reactivestreams.Publisher",
+            "java.util.concurrent.Flow$Publisher", "org.eclipse.microprofile.reactive.streams.operators.PublisherBuilder",
+            "org.eclipse.microprofile.reactive.streams.operators.ProcessorBuilder", "io.smallrye.reactive.messaging.GenericPayload");
     /** Parameter types SmallRye gives a meaning of their own: messages, batches, streams. */
     private static final Set<String> NOT_A_PAYLOAD = Set.of("org.eclipse.microprofile.reactive.messaging.Message",
             "io.smallrye.reactive.messaging.kafka.KafkaRecord", "io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord",
@@ -67,7 +81,7 @@ class BatchedHandlersProcessor {
 
     @BuildStep
     BatchedHandlersBuildItem batchedHandlers(KeyedStatesBuildItem states, CombinedIndexBuildItem combined,
-            KeyedStateBuildTimeConfig config) {
+            KeyedStateBuildTimeConfig config, Capabilities capabilities) {
         List<BatchedHandler> handlers = new ArrayList<>();
         if (!config.batchedHandlers()) {
             return new BatchedHandlersBuildItem(handlers);
@@ -76,18 +90,35 @@ class BatchedHandlersProcessor {
         Map<String, Integer> consumers = new HashMap<>();
         index.getAnnotations(KeyedStateDiscovery.INCOMING).forEach(incoming -> consumers.merge(incoming.value().asString(), 1,
                 Integer::sum));
+        // Traced outputs stay on SmallRye's sink, which traces them; so do those of a tracer-less
+        // application whose channel turns tracing on.
+        boolean tracer = capabilities.isPresent(Capability.OPENTELEMETRY_TRACER);
+        Set<String> kafkaOutgoings = new HashSet<>();
+        index.getAnnotations(KeyedStateDiscovery.OUTGOING).stream().map(outgoing -> outgoing.value().asString())
+                .filter(channel -> kafkaChannel(channel, consumers))
+                .filter(channel -> !ConfigProvider.getConfig().getOptionalValue(
+                        "mp.messaging.outgoing." + channel + ".tracing-enabled", Boolean.class).orElse(tracer))
+                .forEach(kafkaOutgoings::add);
         states.states().stream().map(StateDescriptor::beanClass).distinct().map(index::getClassByName)
                 .flatMap(bean -> bean.methods().stream())
-                .forEach(method -> batchable(method, states, consumers, index).ifPresent(handlers::add));
+                .forEach(method -> batchable(method, states, consumers, kafkaOutgoings, index).ifPresent(handlers::add));
         return new BatchedHandlersBuildItem(handlers);
     }
 
     private static java.util.Optional<BatchedHandler> batchable(MethodInfo method, KeyedStatesBuildItem states,
-            Map<String, Integer> consumers, IndexView index) {
+            Map<String, Integer> consumers, Set<String> kafkaOutgoings, IndexView index) {
         List<AnnotationInstance> incomings = method.declaredAnnotationsWithRepeatable(KeyedStateDiscovery.INCOMING, index);
-        if (incomings.size() != 1 || method.parametersCount() != 1 || method.returnType().kind() != Type.Kind.VOID
-                || method.hasDeclaredAnnotation(KeyedStateDiscovery.OUTGOING) || method.hasDeclaredAnnotation(ACKNOWLEDGMENT)
+        if (incomings.size() != 1 || method.parametersCount() != 1 || method.hasDeclaredAnnotation(ACKNOWLEDGMENT)
                 || Modifier.isPrivate(method.flags()) || Modifier.isStatic(method.flags())) {
+            return java.util.Optional.empty();
+        }
+        String outgoing = null;
+        if (method.returnType().kind() != Type.Kind.VOID) {
+            outgoing = sentToKafka(method, kafkaOutgoings, index).orElse(null);
+            if (outgoing == null) {
+                return java.util.Optional.empty();
+            }
+        } else if (!method.declaredAnnotationsWithRepeatable(KeyedStateDiscovery.OUTGOING, index).isEmpty()) {
             return java.util.Optional.empty();
         }
         String channel = incomings.get(0).value().asString();
@@ -104,18 +135,54 @@ class BatchedHandlersProcessor {
         int argument = parameter.equals(RECORD) ? KeyedBatches.RECORD
                 : parameter.equals(CONSUMER_RECORD) ? KeyedBatches.CONSUMER_RECORD : KeyedBatches.PAYLOAD;
         AnnotationInstance blocking = method.declaredAnnotation(KeyedStateDiscovery.MESSAGING_BLOCKING);
-        return java.util.Optional.of(new BatchedHandler(method, channel, argument,
+        return java.util.Optional.of(new BatchedHandler(method, channel, argument, outgoing,
                 !method.hasDeclaredAnnotation(NON_BLOCKING), BatchedHandler.poolOf(blocking)));
     }
 
-    /** SmallRye is to wire the generated consumer to the channel, not the handler's method. */
+    /**
+     * Whether an outgoing channel goes to the Kafka connector: configured so, or left to Quarkus,
+     * which attaches a channel nothing in the application consumes to the only connector there is
+     * (SmallRye's channel items come too late here: they are built from this build's beans). The
+     * output checks the connector again at startup.
+     */
+    private static boolean kafkaChannel(String channel, Map<String, Integer> consumers) {
+        return ConfigProvider.getConfig().getOptionalValue("mp.messaging.outgoing." + channel + ".connector", String.class)
+                .map(KafkaConnector.CONNECTOR_NAME::equals).orElse(!consumers.containsKey(channel));
+    }
+
+    /**
+     * The Kafka channel a handler's results go to, if they can go there straight: one result per
+     * record (no reactive type, no broadcast), to a channel of the Kafka connector whose sink adds
+     * nothing the batched path leaves out (tracing, cloud events, interceptor beans).
+     */
+    private static java.util.Optional<String> sentToKafka(MethodInfo method, Set<String> kafkaOutgoings, IndexView index) {
+        List<AnnotationInstance> outgoings = method.declaredAnnotationsWithRepeatable(KeyedStateDiscovery.OUTGOING, index);
+        if (outgoings.size() != 1 || method.hasDeclaredAnnotation(OUTGOINGS) || method.hasDeclaredAnnotation(BROADCAST) || method.returnType().kind() == Type.Kind.PRIMITIVE
+                || NOT_ONE_RESULT.contains(method.returnType().name().toString())) {
+            return java.util.Optional.empty();
+        }
+        String channel = outgoings.get(0).value().asString();
+        org.eclipse.microprofile.config.Config config = ConfigProvider.getConfig();
+        String prefix = "mp.messaging.outgoing." + channel + ".";
+        boolean cloudEvents = config.getOptionalValue(prefix + "cloud-events", Boolean.class).orElse(true)
+                && config.getOptionalValue(prefix + "cloud-events-type", String.class).isPresent()
+                && config.getOptionalValue(prefix + "cloud-events-source", String.class).isPresent();
+        if (!kafkaOutgoings.contains(channel) || cloudEvents
+                || config.getOptionalValue(prefix + "interceptor-bean", String.class).isPresent()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(channel);
+    }
+
+    /** SmallRye is to wire the generated consumer to the channels, not the handler's method. */
     @BuildStep
     AnnotationsTransformerBuildItem handlersLeaveTheirChannels(BatchedHandlersBuildItem batched) {
         Set<MethodInfo> methods = Set.copyOf(batched.handlers().stream().map(BatchedHandler::method).toList());
         return new AnnotationsTransformerBuildItem(AnnotationTransformation.forMethods()
                 .when(context -> methods.contains(context.declaration()))
                 .transform(context -> context.remove(annotation -> annotation.name().equals(KeyedStateDiscovery.INCOMING)
-                        || annotation.name().equals(KeyedStateDiscovery.INCOMINGS))));
+                        || annotation.name().equals(KeyedStateDiscovery.INCOMINGS)
+                        || annotation.name().equals(KeyedStateDiscovery.OUTGOING))));
     }
 
     @BuildStep
@@ -132,7 +199,10 @@ class BatchedHandlersProcessor {
 
     /**
      * Per handler, a bean that is both the consumer SmallRye wires to the channel and the
-     * {@link RecordHandler} that calls the handler's method directly.
+     * {@link RecordHandler} that calls the handler's method directly. A handler with results is a
+     * processor of its channels to SmallRye, so that its output channel keeps its upstream (and the
+     * {@code @OnTimer} results merged into it), but it emits nothing: the results are sent by
+     * {@link KeyedBatches}, and the batch is acknowledged by it, not on a null result.
      */
     @BuildStep
     void generateBatchConsumers(BatchedHandlersBuildItem batched, BuildProducer<GeneratedBeanBuildItem> generated) {
@@ -148,6 +218,8 @@ class BatchedHandlersProcessor {
                         .setModifiers(Modifier.PRIVATE | Modifier.FINAL).getFieldDescriptor();
                 FieldDescriptor batches = creator.getFieldCreator("batches", KeyedBatches.class)
                         .setModifiers(Modifier.PRIVATE | Modifier.FINAL).getFieldDescriptor();
+                FieldDescriptor results = creator.getFieldCreator("output", KafkaOutput.class)
+                        .setModifiers(Modifier.PRIVATE | Modifier.FINAL).getFieldDescriptor();
 
                 MethodCreator constructor = creator.getMethodCreator("<init>", "V", bean.name().toString(),
                         KeyedBatches.class.getName());
@@ -155,16 +227,28 @@ class BatchedHandlersProcessor {
                 constructor.invokeSpecialMethod(MethodDescriptor.ofConstructor(Object.class), constructor.getThis());
                 constructor.writeInstanceField(target, constructor.getThis(), constructor.getMethodParam(0));
                 constructor.writeInstanceField(batches, constructor.getThis(), constructor.getMethodParam(1));
+                // Created with the bean, at startup: a channel it cannot send to as SmallRye would stops the start.
+                constructor.writeInstanceField(results, constructor.getThis(), handler.outgoing() == null
+                        ? constructor.loadNull()
+                        : constructor.invokeVirtualMethod(MethodDescriptor.ofMethod(KeyedBatches.class, "output",
+                                KafkaOutput.class, String.class), constructor.getMethodParam(1),
+                                constructor.load(handler.outgoing())));
                 constructor.returnVoid();
 
-                MethodCreator handle = creator.getMethodCreator("handle", void.class, Object.class);
+                MethodCreator handle = creator.getMethodCreator("handle", Object.class, Object.class);
                 ResultHandle argument = handle.checkCast(handle.getMethodParam(0), method.parameterType(0).name().toString());
-                handle.invokeVirtualMethod(MethodDescriptor.of(method), handle.readInstanceField(target, handle.getThis()),
-                        argument);
-                handle.returnVoid();
+                ResultHandle result = handle.invokeVirtualMethod(MethodDescriptor.of(method),
+                        handle.readInstanceField(target, handle.getThis()), argument);
+                handle.returnValue(handler.outgoing() == null ? handle.loadNull() : result);
 
-                MethodCreator consume = creator.getMethodCreator("consume", CompletionStage.class, KafkaRecordBatch.class);
+                MethodCreator consume = handler.outgoing() == null
+                        ? creator.getMethodCreator("consume", CompletionStage.class, KafkaRecordBatch.class)
+                        : creator.getMethodCreator("consume", Message.class, KafkaRecordBatch.class);
                 consume.addAnnotation(Incoming.class).addValue("value", handler.channel());
+                if (handler.outgoing() != null) {
+                    consume.addAnnotation(Outgoing.class).addValue("value", handler.outgoing());
+                    consume.addAnnotation(Acknowledgment.class).addValue("value", Acknowledgment.Strategy.MANUAL);
+                }
                 if (handler.blocking()) {
                     var blocking = consume.addAnnotation(io.smallrye.reactive.messaging.annotations.Blocking.class);
                     if (handler.blockingPool() != null) {
@@ -173,11 +257,13 @@ class BatchedHandlersProcessor {
                 } else {
                     consume.addAnnotation(io.smallrye.common.annotation.NonBlocking.class);
                 }
-                consume.returnValue(consume.invokeVirtualMethod(
+                ResultHandle processed = consume.invokeVirtualMethod(
                         MethodDescriptor.ofMethod(KeyedBatches.class, "process", CompletionStage.class, String.class,
-                                KafkaRecordBatch.class, RecordHandler.class, int.class),
+                                KafkaRecordBatch.class, RecordHandler.class, int.class, KafkaOutput.class),
                         consume.readInstanceField(batches, consume.getThis()), consume.load(handler.channel()),
-                        consume.getMethodParam(0), consume.getThis(), consume.load(handler.argument())));
+                        consume.getMethodParam(0), consume.getThis(), consume.load(handler.argument()),
+                        consume.readInstanceField(results, consume.getThis()));
+                consume.returnValue(handler.outgoing() == null ? processed : consume.loadNull());
             }
         }
     }

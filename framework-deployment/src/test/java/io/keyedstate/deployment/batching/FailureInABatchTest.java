@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,12 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -44,7 +40,7 @@ class FailureInABatchTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(root -> root.addClasses(Handler.class))
+            .withApplicationRoot(root -> root.addClasses(Handler.class, BatchedHandlers.class))
             .overrideConfigKey("mp.messaging.connector.smallrye-kafka.auto.offset.reset", "earliest")
             .overrideConfigKey("mp.messaging.incoming.failing.topic", "batch-failing")
             .overrideConfigKey("mp.messaging.incoming.failing.failure-strategy", "fail")
@@ -98,19 +94,7 @@ class FailureInABatchTest {
     }
 
     private List<String> deadLetters() {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "dead-letter-reader");
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<String> values = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of("batch-dead-letters"));
-            await().atMost(Duration.ofMinutes(1)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(record -> values.add(record.value()));
-                return !values.isEmpty();
-            });
-        }
-        return values;
+        return BatchedHandlers.read(bootstrapServers, "batch-dead-letters", 1).stream().map(record -> record.value()).toList();
     }
 
     @ApplicationScoped

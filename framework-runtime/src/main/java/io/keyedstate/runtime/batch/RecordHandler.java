@@ -6,6 +6,9 @@ package io.keyedstate.runtime.batch;
  */
 public interface RecordHandler {
 
-    /** Calls the handler with {@code argument}, the record as the method takes it. */
-    void handle(Object argument);
+    /**
+     * Calls the handler with {@code argument}, the record as the method takes it; returns what the
+     * method returns, null for a {@code void} one.
+     */
+    Object handle(Object argument);
 }
