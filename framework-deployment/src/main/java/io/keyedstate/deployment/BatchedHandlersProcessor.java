@@ -225,7 +225,11 @@ class BatchedHandlersProcessor {
                         KeyedBatches.class.getName());
                 constructor.addAnnotation(Inject.class);
                 constructor.invokeSpecialMethod(MethodDescriptor.ofConstructor(Object.class), constructor.getThis());
-                constructor.writeInstanceField(target, constructor.getThis(), constructor.getMethodParam(0));
+                // The bean itself, not its client proxy: a context lookup per record saved (it is application scoped or a singleton).
+                constructor.writeInstanceField(target, constructor.getThis(), constructor.checkCast(
+                        constructor.invokeStaticInterfaceMethod(MethodDescriptor.ofMethod(io.quarkus.arc.ClientProxy.class, "unwrap",
+                                Object.class, Object.class), constructor.getMethodParam(0)),
+                        bean.name().toString()));
                 constructor.writeInstanceField(batches, constructor.getThis(), constructor.getMethodParam(1));
                 // Created with the bean, at startup: a channel it cannot send to as SmallRye would stops the start.
                 constructor.writeInstanceField(results, constructor.getThis(), handler.outgoing() == null

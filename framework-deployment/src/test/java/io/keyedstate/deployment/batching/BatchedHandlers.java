@@ -55,6 +55,24 @@ final class BatchedHandlers {
         }
     }
 
+    /**
+     * {@code values} to partition 0 of each of {@code topics}, in order and in one produce batch, so
+     * that a consumer polls them together; each keyed by {@code keyOf} its value.
+     */
+    static void sendInOnePoll(String bootstrapServers, java.util.List<String> topics, java.util.List<String> values,
+            java.util.function.UnaryOperator<String> keyOf) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, "50");
+        try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            for (String topic : topics) {
+                for (String value : values) {
+                    producer.send(new ProducerRecord<>(topic, 0, keyOf.apply(value), value));
+                }
+            }
+        }
+    }
+
     /** Reads {@code topic} from its beginning until it has seen {@code count} records (more, if they come at once). */
     static java.util.List<ConsumerRecord<String, String>> read(String bootstrapServers, String topic, int count) {
         Properties config = new Properties();

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -33,7 +34,7 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
  * A handler that returns a payload, a {@code Record} or a {@code Message} to a Kafka
  * {@code @Outgoing} channel runs batched, and its results come out as SmallRye's sink would have
  * written them: a payload with the input's key when the channel propagates it, a {@code Record}
- * with its own key, a message to the topic and key of its metadata; nothing for a null result.
+ * with its own key, a message to the topic, key and headers of its metadata; nothing for a null result.
  * Every key's outputs are its counts 1..n in order, and the inputs are committed to their end,
  * which a checkpoint does only once their outputs are written.
  */
@@ -76,6 +77,7 @@ class BatchedHandlersSendTheirResultsTest {
                 % 2 == 1);
         assertThat(routed).allMatch(record -> record.key().equals("routed-" + record.value().substring(0,
                 record.value().indexOf('='))));
+        assertThat(routed).allMatch(record -> new String(record.headers().lastHeader("parity").value()).equals("odd"));
 
         for (String topic : List.of("outputs-payload-in", "outputs-record-in", "outputs-message-in")) {
             await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(
@@ -144,7 +146,8 @@ class BatchedHandlersSendTheirResultsTest {
             long n = next();
             return n % 2 == 0 ? null
                     : Message.of(key + "=" + n).addMetadata(OutgoingKafkaRecordMetadata.<String> builder()
-                            .withTopic("outputs-message-routed").withKey("routed-" + key).build());
+                            .withTopic("outputs-message-routed").withKey("routed-" + key)
+                            .withHeaders(new RecordHeaders().add("parity", "odd".getBytes())).build());
         }
     }
 }

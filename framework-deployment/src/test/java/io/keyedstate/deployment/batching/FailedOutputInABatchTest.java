@@ -6,16 +6,12 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -91,16 +87,7 @@ class FailedOutputInABatchTest {
     }
 
     private void send(List<String> values) {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, "50"); // one produce batch: the consumer polls them together
-        try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-            for (String channel : CHANNELS) {
-                for (String value : values) {
-                    producer.send(new ProducerRecord<>(channel, 0, value, value));
-                }
-            }
-        }
+        BatchedHandlers.sendInOnePoll(bootstrapServers, CHANNELS, values, value -> value);
     }
 
     @ApplicationScoped

@@ -6,17 +6,12 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -78,19 +73,9 @@ class FailureInABatchTest {
     }
 
     private void send(List<String> values) {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, "50"); // one produce batch: the consumer polls them together
-        try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-            for (String channel : CHANNELS) {
-                String topic = ConfigProvider.getConfig().getValue("mp.messaging.incoming." + channel + ".topic",
-                        String.class);
-                for (String value : values) {
-                    String key = value.equals("poison") ? "a" : value;
-                    producer.send(new ProducerRecord<>(topic, 0, key, value));
-                }
-            }
-        }
+        List<String> topics = CHANNELS.stream().map(channel -> ConfigProvider.getConfig()
+                .getValue("mp.messaging.incoming." + channel + ".topic", String.class)).toList();
+        BatchedHandlers.sendInOnePoll(bootstrapServers, topics, values, value -> value.equals("poison") ? "a" : value);
     }
 
     private List<String> deadLetters() {

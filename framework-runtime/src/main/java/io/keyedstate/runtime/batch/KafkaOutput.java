@@ -154,24 +154,30 @@ public final class KafkaOutput {
                 headers(outgoing, inputHeaders));
     }
 
-    /** The reply correlation id and the headers the channel propagates, then the result's own, which win. */
+    /**
+     * The reply correlation id and the headers the channel propagates, then the result's own, which
+     * win; null when there are none, which spares the producer record a copy.
+     */
     private Headers headers(OutgoingKafkaRecordMetadata<?> outgoing, Headers inputHeaders) {
-        Headers headers = new RecordHeaders();
+        Headers headers = null;
         if (inputHeaders != null) {
             Header correlation = inputHeaders.lastHeader(KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER);
             if (correlation != null) {
-                headers.add(correlation);
+                headers = new RecordHeaders().add(correlation);
             }
             if (!propagateHeaders.isEmpty()) {
                 for (Header header : inputHeaders) {
                     if (propagateHeaders.contains(header.key())) {
+                        headers = headers == null ? new RecordHeaders() : headers;
                         headers.add(header);
                     }
                 }
             }
         }
-        if (outgoing != null && outgoing.getHeaders() != null) {
-            outgoing.getHeaders().forEach(headers::add);
+        if (outgoing != null && outgoing.getHeaders() != null && outgoing.getHeaders().iterator().hasNext()) {
+            Headers own = headers == null ? new RecordHeaders() : headers;
+            outgoing.getHeaders().forEach(own::add);
+            headers = own;
         }
         return headers;
     }
