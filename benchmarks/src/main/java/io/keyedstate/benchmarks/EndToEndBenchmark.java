@@ -43,13 +43,19 @@ import io.keyedstate.deployment.devservices.EmbeddedKafkaBroker;
  * the contenders' JVMs (a profiler's, say). {@code -Dbench.output=true} measures the variant with
  * outputs: every contender also produces one record per input (the key's new count, as a decimal
  * string) to an output topic of its own, and is timed until all of them are in it.
+ * {@code -Dbench.latency-rate=<records per second>} (with {@code -Dbench.latency-seconds}, 30 by
+ * default) measures instead the latency from input to output at that fixed rate (see
+ * {@link FixedRateLatency}), each contender on an empty topic of its own.
  */
 public final class EndToEndBenchmark {
 
     private static final String TOPIC = "bench-input";
     /** The topic the benchmark app's channels read when their job is not measured: it stays empty. */
     private static final String IDLE = "bench-idle";
-    private static final boolean OUTPUT = Boolean.getBoolean("bench.output");
+    /** With a rate, the benchmark measures latency at that fixed input rate instead of throughput. */
+    private static final long LATENCY_RATE = Long.getLong("bench.latency-rate", 0);
+    private static final int LATENCY_SECONDS = Integer.getInteger("bench.latency-seconds", 30);
+    private static final boolean OUTPUT = Boolean.getBoolean("bench.output") || LATENCY_RATE > 0;
     private static final int PARTITIONS = 4;
     /** The first 1/WARM_UP of the input is left out of the timing: JIT warm-up. */
     static final int WARM_UP = 5;
@@ -108,17 +114,31 @@ public final class EndToEndBenchmark {
             }
         }
         Path work = Files.createTempDirectory("keyed-state-e2e-");
+        Map<String, List<double[]>> latencies = new LinkedHashMap<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(OptionalInt.empty(), PARTITIONS)) {
-            produce(broker.bootstrapServers(), records, keys);
+            String bootstrap = broker.bootstrapServers();
+            if (LATENCY_RATE > 0) {
+                createTopic(bootstrap, IDLE);
+            } else {
+                produce(bootstrap, records, keys);
+            }
             List<String> measured = new ArrayList<>(samples.keySet());
             for (int round = 0; round < rounds; round++) {
                 for (int i = 0; i < measured.size(); i++) {
                     String contender = measured.get((i + round) % measured.size());
                     String group = "bench-" + round + "-" + i;
-                    String output = OUTPUT ? createTopic(broker.bootstrapServers(), "bench-output-" + round + "-" + i)
-                            : null;
-                    Sample sample = run(command(contender, broker.bootstrapServers(), group, records, appJar, work,
-                            output), broker.bootstrapServers(), output, records);
+                    String output = OUTPUT ? createTopic(bootstrap, "bench-output-" + round + "-" + i) : null;
+                    if (LATENCY_RATE > 0) {
+                        String input = createTopic(bootstrap, "bench-latency-input-" + round + "-" + i);
+                        double[] percentiles = latency(command(contender, bootstrap, input, group,
+                                LATENCY_RATE * LATENCY_SECONDS, appJar, work, output), bootstrap, input, output, keys);
+                        latencies.computeIfAbsent(contender, c -> new ArrayList<>()).add(percentiles);
+                        System.err.printf("round %d, %s: p50 %.1f ms, p99 %.1f ms%n", round + 1, contender,
+                                percentiles[0], percentiles[1]);
+                        continue;
+                    }
+                    Sample sample = run(command(contender, bootstrap, TOPIC, group, records, appJar, work, output),
+                            bootstrap, output, records);
                     samples.get(contender).add(sample);
                     System.err.printf("round %d, %s: %.1f s, %.1f CPU-s%n", round + 1, contender, sample.seconds(),
                             sample.cpuSeconds());
@@ -127,7 +147,38 @@ public final class EndToEndBenchmark {
         } finally {
             LocalFiles.deleteRecursively(work);
         }
-        print(samples, records, keys, rounds);
+        if (LATENCY_RATE > 0) {
+            printLatencies(latencies, keys, rounds);
+        } else {
+            print(samples, records, keys, rounds);
+        }
+    }
+
+    /** p50 and p99 in milliseconds of one contender at the fixed rate. */
+    private static double[] latency(List<String> command, String bootstrap, String input, String output, int keys)
+            throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long[] sorted = FixedRateLatency.measure(process, bootstrap, input, output, PARTITIONS, LATENCY_RATE,
+                    LATENCY_SECONDS, keys);
+            return new double[] { FixedRateLatency.percentileMillis(sorted, 0.5),
+                    FixedRateLatency.percentileMillis(sorted, 0.99) };
+        } finally {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static void printLatencies(Map<String, List<double[]>> latencies, int keys, int rounds) {
+        System.out.printf("%nLatency from input to output at %,d records/s over %,d keys for %d s (the first third left"
+                + " out); median of %d rounds%n%n", LATENCY_RATE, keys, LATENCY_SECONDS, rounds);
+        System.out.println("| contender | p50 ms | p99 ms |");
+        System.out.println("|---|---:|---:|");
+        latencies.forEach((contender, runs) -> System.out.printf("| %s | %.1f | %.1f |%n", contender,
+                median(runs.stream().mapToDouble(r -> r[0]).toArray()), median(runs.stream().mapToDouble(r -> r[1]).toArray())));
     }
 
     private static String createTopic(String bootstrap, String topic) throws Exception {
@@ -152,8 +203,8 @@ public final class EndToEndBenchmark {
         }
     }
 
-    private static List<String> command(String contender, String bootstrap, String group, long records, Path appJar,
-            Path work, String output) {
+    private static List<String> command(String contender, String bootstrap, String input, String group, long records,
+            Path appJar, Path work, String output) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(JVM);
         String extra = System.getProperty("bench.jvm-args", "").trim();
@@ -163,15 +214,15 @@ public final class EndToEndBenchmark {
         String classpath = System.getProperty("java.class.path");
         switch (contender) {
             case "plain consumer" -> command.addAll(List.of("-cp", classpath, PlainConsumerCount.class.getName(), bootstrap,
-                    TOPIC, group, Long.toString(records)));
+                    input, group, Long.toString(records)));
             case "Kafka Streams, in-memory", "Kafka Streams, RocksDB" -> command.addAll(List.of("-cp", classpath,
-                    KafkaStreamsCount.class.getName(), bootstrap, TOPIC, group, Long.toString(records),
+                    KafkaStreamsCount.class.getName(), bootstrap, input, group, Long.toString(records),
                     contender.endsWith("in-memory") ? "memory" : "rocksdb"));
             default -> {
                 Keyed keyed = KEYED.get(contender);
                 String channel = keyed.channel(output != null);
                 command.addAll(List.of("-Dkafka.bootstrap.servers=" + bootstrap,
-                        "-Dbench.topic." + channel + "=" + TOPIC,
+                        "-Dbench.topic." + channel + "=" + input,
                         "-Dbench.counts-topic=" + (output == null ? IDLE + "-counts" : output),
                         "-Dbench.group=" + group, "-Dbench.expected=" + records,
                         "-Dquarkus.keyed-state.backend=" + keyed.backend(),
