@@ -90,14 +90,12 @@ class BatchedHandlersProcessor {
         Map<String, Integer> consumers = new HashMap<>();
         index.getAnnotations(KeyedStateDiscovery.INCOMING).forEach(incoming -> consumers.merge(incoming.value().asString(), 1,
                 Integer::sum));
-        // Traced outputs stay on SmallRye's sink, which traces them; so do those of a tracer-less
-        // application whose channel turns tracing on.
+        // Outputs the sink would trace (as it does by default with a tracer), or otherwise add to,
+        // stay on SmallRye's sink.
         boolean tracer = capabilities.isPresent(Capability.OPENTELEMETRY_TRACER);
         Set<String> kafkaOutgoings = new HashSet<>();
         index.getAnnotations(KeyedStateDiscovery.OUTGOING).stream().map(outgoing -> outgoing.value().asString())
-                .filter(channel -> kafkaChannel(channel, consumers))
-                .filter(channel -> !ConfigProvider.getConfig().getOptionalValue(
-                        "mp.messaging.outgoing." + channel + ".tracing-enabled", Boolean.class).orElse(tracer))
+                .filter(channel -> kafkaChannel(channel, consumers) && KafkaOutput.unsent(channel, tracer).isEmpty())
                 .forEach(kafkaOutgoings::add);
         states.states().stream().map(StateDescriptor::beanClass).distinct().map(index::getClassByName)
                 .flatMap(bean -> bean.methods().stream())
@@ -153,25 +151,16 @@ class BatchedHandlersProcessor {
     /**
      * The Kafka channel a handler's results go to, if they can go there straight: one result per
      * record (no reactive type, no broadcast), to a channel of the Kafka connector whose sink adds
-     * nothing the batched path leaves out (tracing, cloud events, interceptor beans).
+     * nothing the batched path leaves out (see {@link KafkaOutput#unsent}).
      */
     private static java.util.Optional<String> sentToKafka(MethodInfo method, Set<String> kafkaOutgoings, IndexView index) {
         List<AnnotationInstance> outgoings = method.declaredAnnotationsWithRepeatable(KeyedStateDiscovery.OUTGOING, index);
-        if (outgoings.size() != 1 || method.hasDeclaredAnnotation(OUTGOINGS) || method.hasDeclaredAnnotation(BROADCAST) || method.returnType().kind() == Type.Kind.PRIMITIVE
+        if (outgoings.size() != 1 || method.hasDeclaredAnnotation(OUTGOINGS) || method.hasDeclaredAnnotation(BROADCAST)
+                || method.returnType().kind() == Type.Kind.PRIMITIVE
                 || NOT_ONE_RESULT.contains(method.returnType().name().toString())) {
             return java.util.Optional.empty();
         }
-        String channel = outgoings.get(0).value().asString();
-        org.eclipse.microprofile.config.Config config = ConfigProvider.getConfig();
-        String prefix = "mp.messaging.outgoing." + channel + ".";
-        boolean cloudEvents = config.getOptionalValue(prefix + "cloud-events", Boolean.class).orElse(true)
-                && config.getOptionalValue(prefix + "cloud-events-type", String.class).isPresent()
-                && config.getOptionalValue(prefix + "cloud-events-source", String.class).isPresent();
-        if (!kafkaOutgoings.contains(channel) || cloudEvents
-                || config.getOptionalValue(prefix + "interceptor-bean", String.class).isPresent()) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(channel);
+        return java.util.Optional.of(outgoings.get(0).value().asString()).filter(kafkaOutgoings::contains);
     }
 
     /** SmallRye is to wire the generated consumer to the channels, not the handler's method. */

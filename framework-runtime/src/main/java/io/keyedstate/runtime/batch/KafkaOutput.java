@@ -59,18 +59,10 @@ public final class KafkaOutput {
                 .flatMap(list -> Arrays.stream(list.split(","))).map(String::trim).filter(name -> !name.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
         this.cloudEvents = attribute("cloud-events").map(Boolean::parseBoolean).orElse(true);
-        String refusal = null;
         String connector = ConfigProvider.getConfig()
                 .getOptionalValue("mp.messaging.outgoing." + channel + ".connector", String.class).orElse("none");
-        if (!connector.equals(KafkaConnector.CONNECTOR_NAME)) {
-            refusal = "is a channel of connector '" + connector + "', not of Kafka's";
-        } else if (attribute("tracing-enabled").map(Boolean::parseBoolean).orElse(true)) { // SmallRye's default
-            refusal = "has tracing enabled ('tracing-enabled'), which SmallRye's sink does per record";
-        } else if (attribute("interceptor-bean").isPresent()) {
-            refusal = "has a producer interceptor bean ('interceptor-bean')";
-        } else if (cloudEvents && attribute("cloud-events-type").isPresent() && attribute("cloud-events-source").isPresent()) {
-            refusal = "writes every record as a cloud event ('cloud-events-type' and 'cloud-events-source')";
-        }
+        String refusal = connector.equals(KafkaConnector.CONNECTOR_NAME) ? unsent(channel, true).orElse(null)
+                : "is a channel of connector '" + connector + "', not of Kafka's";
         if (refusal != null) {
             throw new IllegalStateException("The channel '" + channel + "' " + refusal + ", which a batched keyed"
                     + " handler does not send through. Set quarkus.keyed-state.batched-handlers=false at build time to keep"
@@ -78,8 +70,32 @@ public final class KafkaOutput {
         }
     }
 
-    /** A channel attribute as the Kafka connector reads it: the channel's own, else the connector's default. */
+    /**
+     * What the Kafka channel {@code channel}'s sink would add that a batched handler does not send
+     * through, as said after "the channel", or empty: the build keeps such handlers on the
+     * per-record path, startup refuses what changed since. {@code tracedByDefault}: whether tracing
+     * is on when the channel does not say (at build time, whether the application has a tracer).
+     */
+    public static Optional<String> unsent(String channel, boolean tracedByDefault) {
+        if (attribute(channel, "tracing-enabled").map(Boolean::parseBoolean).orElse(tracedByDefault)) {
+            return Optional.of("has tracing enabled ('tracing-enabled'), which SmallRye's sink does per record");
+        }
+        if (attribute(channel, "interceptor-bean").isPresent()) {
+            return Optional.of("has a producer interceptor bean ('interceptor-bean')");
+        }
+        if (attribute(channel, "cloud-events").map(Boolean::parseBoolean).orElse(true)
+                && attribute(channel, "cloud-events-type").isPresent() && attribute(channel, "cloud-events-source").isPresent()) {
+            return Optional.of("writes every record as a cloud event ('cloud-events-type' and 'cloud-events-source')");
+        }
+        return Optional.empty();
+    }
+
     private Optional<String> attribute(String name) {
+        return attribute(channel, name);
+    }
+
+    /** A channel attribute as the Kafka connector reads it: the channel's own, else the connector's default. */
+    private static Optional<String> attribute(String channel, String name) {
         Config config = ConfigProvider.getConfig();
         return config.getOptionalValue("mp.messaging.outgoing." + channel + "." + name, String.class)
                 .or(() -> config.getOptionalValue(CONNECTOR_PREFIX + name, String.class));
