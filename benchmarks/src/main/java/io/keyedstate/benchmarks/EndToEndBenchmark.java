@@ -130,8 +130,9 @@ public final class EndToEndBenchmark {
                     String output = OUTPUT ? createTopic(bootstrap, "bench-output-" + round + "-" + i) : null;
                     if (LATENCY_RATE > 0) {
                         String input = createTopic(bootstrap, "bench-latency-input-" + round + "-" + i);
-                        double[] percentiles = latency(command(contender, bootstrap, input, group,
-                                LATENCY_RATE * LATENCY_SECONDS, appJar, work, output), bootstrap, input, output, keys);
+                        // No end of input to expect: the contender answers probe records too, and runs until stopped.
+                        double[] percentiles = latency(command(contender, bootstrap, input, group, Long.MAX_VALUE,
+                                appJar, work, output), bootstrap, input, output, keys);
                         latencies.computeIfAbsent(contender, c -> new ArrayList<>()).add(percentiles);
                         System.err.printf("round %d, %s: p50 %.1f ms, p99 %.1f ms%n", round + 1, contender,
                                 percentiles[0], percentiles[1]);

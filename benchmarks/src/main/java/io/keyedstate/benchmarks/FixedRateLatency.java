@@ -7,8 +7,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,9 +29,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * its output topic. Every contender outputs the key's new count per input, so the output
  * {@code (key, n)} answers the n-th input of that key, whose send time the driver noted: the
  * latency is from that send to the driver reading the output, through the contender's consume,
- * state, produce and the broker. Outputs of the first third of the run (start-up, JIT) are left out.
+ * state, produce and the broker. The run starts once the contender answers a probe record (it is
+ * up and assigned its partitions); outputs of the first third of the run (JIT) are left out.
  */
 final class FixedRateLatency {
+
+    /** The key of the probe records, apart from the measured keys. */
+    private static final String PROBE = "latency-probe";
 
     private FixedRateLatency() {
     }
@@ -42,10 +48,10 @@ final class FixedRateLatency {
         long[] latencies = new long[(int) records];
         AtomicInteger timed = new AtomicInteger();
         AtomicInteger received = new AtomicInteger();
-        long start = System.nanoTime();
-        long timedFrom = start + TimeUnit.SECONDS.toNanos(seconds) / 3;
+        CountDownLatch answered = new CountDownLatch(1);
+        AtomicLong timedFrom = new AtomicLong(Long.MAX_VALUE);
         Thread reader = new Thread(() -> read(bootstrap, output, partitions, records, sentAt, timedFrom, latencies, timed,
-                received), "latency-reader");
+                received, answered), "latency-reader");
         reader.setDaemon(true);
         reader.start();
         Properties config = new Properties();
@@ -55,6 +61,9 @@ final class FixedRateLatency {
         int[] counts = new int[keys];
         SplittableRandom random = new SplittableRandom(2);
         try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            awaitAnswer(contender, producer, input, answered);
+            long start = System.nanoTime();
+            timedFrom.set(start + TimeUnit.SECONDS.toNanos(seconds) / 3);
             for (long i = 0; i < records; i++) {
                 long wait = start + i * interval - System.nanoTime();
                 if (wait > 0) {
@@ -79,8 +88,25 @@ final class FixedRateLatency {
         return result;
     }
 
+    /**
+     * Sends a probe record every 100 ms until its output comes back: the clock starts once the
+     * contender has started, joined its group and been assigned its partitions, so that its
+     * start-up backlog is not measured as latency.
+     */
+    private static void awaitAnswer(Process contender, KafkaProducer<String, String> producer, String input,
+            CountDownLatch answered) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        do {
+            if (!contender.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("The contender did not answer a probe record within 2 minutes"
+                        + (contender.isAlive() ? "" : ": it exited"));
+            }
+            producer.send(new ProducerRecord<>(input, PROBE, "probe"));
+        } while (!answered.await(100, TimeUnit.MILLISECONDS));
+    }
+
     private static void read(String bootstrap, String output, int partitions, long records, Map<String, Long> sentAt,
-            long timedFrom, long[] latencies, AtomicInteger timed, AtomicInteger received) {
+            AtomicLong timedFrom, long[] latencies, AtomicInteger timed, AtomicInteger received, CountDownLatch answered) {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
@@ -91,9 +117,13 @@ final class FixedRateLatency {
             while (received.get() < records) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(10))) {
                     long now = System.nanoTime();
+                    if (PROBE.equals(record.key())) {
+                        answered.countDown();
+                        continue;
+                    }
                     Long sent = sentAt.get(record.key() + "#" + record.value());
                     received.incrementAndGet();
-                    if (sent != null && sent >= timedFrom) {
+                    if (sent != null && sent >= timedFrom.get()) {
                         latencies[timed.getAndIncrement()] = now - sent;
                     }
                 }
