@@ -44,7 +44,7 @@ final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
         if (list == null) {
             return List.of();
         }
-        long now = clock.getAsLong();
+        long now = now();
         List<T> live = new ArrayList<>(list.size());
         for (Object element : list.toList()) {
             Object value = StoredValues.unwrap(element, now);
@@ -63,7 +63,7 @@ final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
     }
 
     private List<Object> wrapAll(List<? extends T> elements) {
-        long now = clock.getAsLong();
+        long now = now();
         List<Object> stored = new ArrayList<>(elements.size());
         for (T element : elements) {
             stored.add(StoredValues.wrap(Objects.requireNonNull(element, "ListState elements cannot be null"), ttlMillis, now));

@@ -37,7 +37,7 @@ final class HeapMapState<K, V> extends HeapStateHandle implements MapState<K, V>
     @Override
     @SuppressWarnings("unchecked")
     public V get(K key) {
-        return (V) StoredValues.unwrap(map().get(key), clock.getAsLong());
+        return (V) StoredValues.unwrap(map().get(key), now());
     }
 
     @Override
@@ -46,13 +46,13 @@ final class HeapMapState<K, V> extends HeapStateHandle implements MapState<K, V>
             remove(key);
             return;
         }
-        Object stored = StoredValues.wrap(value, ttlMillis, clock.getAsLong());
+        Object stored = StoredValues.wrap(value, ttlMillis, now());
         change(map -> map.put(key, stored));
     }
 
     @Override
     public void putAll(Map<? extends K, ? extends V> entries) {
-        long now = clock.getAsLong();
+        long now = now();
         change(map -> {
             PersistentHashMap<Object, Object> result = map;
             for (Map.Entry<? extends K, ? extends V> entry : entries.entrySet()) {
@@ -97,7 +97,7 @@ final class HeapMapState<K, V> extends HeapStateHandle implements MapState<K, V>
     /** The live entries, as of now, mapped; later writes do not show. */
     @SuppressWarnings("unchecked")
     private <R> List<R> live(Function<Map.Entry<K, V>, R> mapping) {
-        long now = clock.getAsLong();
+        long now = now();
         PersistentHashMap<Object, Object> map = map();
         List<R> result = new ArrayList<>(map.size());
         for (Map.Entry<Object, Object> entry : map) {

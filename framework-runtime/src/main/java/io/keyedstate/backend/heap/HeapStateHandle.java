@@ -20,6 +20,11 @@ abstract class HeapStateHandle extends StateHandle {
         this.clock = clock;
     }
 
+    /** The time for expiry; read only by states with a time to live, the only ones that store expiring values. */
+    final long now() {
+        return ttlMillis > 0 ? clock.getAsLong() : Long.MIN_VALUE;
+    }
+
     static HeapShard shard(KeyScope scope) {
         return (HeapShard) scope.shard();
     }

@@ -15,13 +15,13 @@ final class HeapValueState<T> extends HeapStateHandle implements ValueState<T> {
     @Override
     @SuppressWarnings("unchecked")
     public T get() {
-        return (T) StoredValues.unwrap(stored(), clock.getAsLong());
+        return (T) StoredValues.unwrap(stored(), now());
     }
 
     @Override
     public void set(T value) {
         KeyScope scope = scope();
-        Object stored = value == null ? null : StoredValues.wrap(value, ttlMillis, clock.getAsLong());
+        Object stored = value == null ? null : StoredValues.wrap(value, ttlMillis, now());
         shard(scope).put(id, scope.key(), stored);
     }
 }
