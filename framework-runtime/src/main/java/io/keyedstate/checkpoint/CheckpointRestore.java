@@ -295,7 +295,7 @@ final class CheckpointRestore {
                 backend.restore(shardId, staging, plan);
             } catch (IOException | RuntimeException e) {
                 backend.drop(shardId);
-                throw new Damaged("cannot be read by the " + backend.name() + " backend (" + CheckpointCoordinator.rootMessage(e)
+                throw new Damaged("cannot be read by the " + backend.name() + " backend (" + Failures.rootMessage(e)
                         + ")");
             }
             return null;

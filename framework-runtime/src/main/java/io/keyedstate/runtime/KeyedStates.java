@@ -318,7 +318,7 @@ public final class KeyedStates {
             throw new IllegalArgumentException(prefix + "out-of-orderness=" + timersConfig.outOfOrderness()
                     + ": it must not be negative");
         }
-        return new TimerService(backend, coordinator, OnTimerMethods::forState, System::currentTimeMillis,
+        return new TimerService(backend, coordinator.gates(), OnTimerMethods::forState, System::currentTimeMillis,
                 new TimerService.Settings(timersConfig.outOfOrderness().toMillis(), timersConfig.checkInterval().toMillis(),
                         timersConfig.maxPerRound(), config.checkpoint().timeout().toMillis()));
     }

@@ -21,13 +21,14 @@ import io.keyedstate.FiredTimer;
 import io.keyedstate.TimeDomain;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.backend.StateShard;
-import io.keyedstate.checkpoint.CheckpointCoordinator;
+import io.keyedstate.checkpoint.DaemonThreads;
+import io.keyedstate.checkpoint.ShardGates;
 import io.keyedstate.scope.KeyScope;
 import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.scope.RecordKeys;
 
 /**
- * Fires due timers. A partition's due timers fire in rounds: the coordinator holds the partition's
+ * Fires due timers. A partition's due timers fire in rounds: the shard's gates hold the partition's
  * records back until those in processing are done, the round takes the due timers from the shard's
  * queue and calls their {@code @OnTimer} methods, and records flow again once every call (and what
  * it sent) completed. A round is ordered with the shard's checkpoints, so a checkpoint holds a
@@ -50,7 +51,7 @@ public final class TimerService implements AutoCloseable {
     }
 
     private final StateBackend backend;
-    private final CheckpointCoordinator coordinator;
+    private final ShardGates gates;
     private final IntFunction<TimerCallback> callbacks;
     private final LongSupplier clock;
     private final Settings settings;
@@ -61,18 +62,18 @@ public final class TimerService implements AutoCloseable {
     private final AtomicLong fired = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    public TimerService(StateBackend backend, CheckpointCoordinator coordinator, IntFunction<TimerCallback> callbacks,
+    public TimerService(StateBackend backend, ShardGates gates, IntFunction<TimerCallback> callbacks,
             LongSupplier clock, Settings settings) {
         this.backend = backend;
-        this.coordinator = coordinator;
+        this.gates = gates;
         this.callbacks = callbacks;
         this.clock = clock;
         this.settings = settings;
-        this.checker = Executors.newSingleThreadScheduledExecutor(CheckpointCoordinator.daemonThreads("keyed-state-timer-check"));
+        this.checker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("keyed-state-timer-check"));
         // A thread per running round, so a slow @OnTimer method holds back its own partition only;
         // a shard runs one round at a time, so there are at most as many as owned partitions.
-        this.callers = Executors.newCachedThreadPool(CheckpointCoordinator.daemonThreads("keyed-state-timer"));
-        coordinator.onTimestampAdvance(this::timestampAdvanced);
+        this.callers = Executors.newCachedThreadPool(DaemonThreads.named("keyed-state-timer"));
+        gates.onTimestampAdvance(this::timestampAdvanced);
         checker.scheduleWithFixedDelay(this::check, settings.checkIntervalMillis(), settings.checkIntervalMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -104,7 +105,7 @@ public final class TimerService implements AutoCloseable {
     private void check() {
         try {
             long now = clock.getAsLong();
-            Set<Integer> owned = Set.copyOf(coordinator.ownedShards());
+            Set<Integer> owned = Set.copyOf(gates.ownedShards());
             // Existing shards only: asking the backend for a shard released meanwhile would create it again.
             for (StateShard shard : backend.shards()) {
                 if (!owned.contains(shard.id())) {
@@ -121,7 +122,7 @@ public final class TimerService implements AutoCloseable {
 
     /**
      * Asks for a round, started from the check's thread: the asker may be admitting a record, or
-     * finishing a round, where closing gates or taking the coordinator's locks does not belong.
+     * finishing a round, where closing gates or taking a shard's locks does not belong.
      */
     private void requestRound(int shardId) {
         if (pending.add(shardId)) {
@@ -135,7 +136,7 @@ public final class TimerService implements AutoCloseable {
 
     private void startRound(int shardId) {
         AtomicBoolean started = new AtomicBoolean();
-        coordinator.exclusively(shardId, () -> {
+        gates.exclusively(shardId, () -> {
             started.set(true);
             return round(shardId);
         }, callers).whenComplete((ignored, failure) -> {
