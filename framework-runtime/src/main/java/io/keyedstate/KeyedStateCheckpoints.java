@@ -1,16 +1,10 @@
 package io.keyedstate;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import io.keyedstate.checkpoint.CheckpointManifest;
-import io.keyedstate.runtime.KeyedStates;
 
 /**
  * Checkpoints and savepoints, for operators and tests: inject it to take a savepoint before an
@@ -18,19 +12,10 @@ import io.keyedstate.runtime.KeyedStates;
  * partitions it owns; a savepoint of the whole application takes a call on every instance.
  * What it returns describes checkpoints; it never holds their state.
  */
-@ApplicationScoped
-public class KeyedStateCheckpoints {
-
-    private final KeyedStates states;
-
-    KeyedStateCheckpoints(KeyedStates states) {
-        this.states = states;
-    }
+public interface KeyedStateCheckpoints {
 
     /** Checkpoints every shard this instance owns now; completes with the checkpoints once they are durable. */
-    public CompletionStage<List<CheckpointInfo>> checkpoint() {
-        return states.coordinator().checkpointNow().thenApply(KeyedStateCheckpoints::infos);
-    }
+    CompletionStage<List<CheckpointInfo>> checkpoint();
 
     /**
      * Writes a savepoint named {@code name} of every shard this instance owns: full and
@@ -44,29 +29,11 @@ public class KeyedStateCheckpoints {
      * @throws SavepointExistsException if storage holds a savepoint {@code name} of a partition
      *         this instance owns (the stage fails with it if one appears while this one is written)
      */
-    public CompletionStage<List<CheckpointInfo>> savepoint(String name) {
-        return states.coordinator().savepoint(name).thenApply(KeyedStateCheckpoints::infos);
-    }
+    CompletionStage<List<CheckpointInfo>> savepoint(String name);
 
     /** The shard checkpoint that completed last on this instance, if any did since startup. */
-    public Optional<CheckpointInfo> lastCompleted() {
-        return states.coordinator().lastCompleted().map(KeyedStateCheckpoints::info);
-    }
+    Optional<CheckpointInfo> lastCompleted();
 
     /** The complete checkpoints in storage per shard folder ({@code <topic>-<partition>}), and the savepoints. */
-    public Map<String, List<CheckpointInfo>> list() throws IOException {
-        Map<String, List<CheckpointInfo>> listed = new LinkedHashMap<>();
-        states.coordinator().list().forEach((folder, manifests) -> listed.put(folder, infos(manifests)));
-        return listed;
-    }
-
-    private static List<CheckpointInfo> infos(List<CheckpointManifest> manifests) {
-        return manifests.stream().map(KeyedStateCheckpoints::info).toList();
-    }
-
-    private static CheckpointInfo info(CheckpointManifest manifest) {
-        return new CheckpointInfo(manifest.id(), manifest.n(), manifest.savepoint(), manifest.origin(), manifest.backend(),
-                manifest.createdAt(), manifest.offsets(), manifest.files().size(), manifest.totalBytes(),
-                manifest.uploadedBytes());
-    }
+    Map<String, List<CheckpointInfo>> list() throws IOException;
 }

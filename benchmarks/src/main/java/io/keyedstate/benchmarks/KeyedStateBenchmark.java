@@ -22,11 +22,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import io.keyedstate.MapState;
 import io.keyedstate.ValueState;
 import io.keyedstate.backend.StateBackend;
-import io.keyedstate.backend.StateShard;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
+import io.keyedstate.state.StateShard;
 
 /**
  * Keyed state at {@code keys} record keys on each backend, each operation in its own key scope as a
@@ -69,7 +69,7 @@ public class KeyedStateBenchmark {
             String key = "user-" + i;
             keyNames[i] = key;
             int hour = i % 24;
-            KeyScopes.callWithin(new KeyScope(shard, key), () -> {
+            CurrentShardKey.callWithin(new ShardKey(shard, key), () -> {
                 count.set(1L);
                 perHour.put(hour, 1L);
                 return null;
@@ -89,7 +89,7 @@ public class KeyedStateBenchmark {
 
     @Benchmark
     public Long valueStateReadModifyWrite() {
-        return KeyScopes.callWithin(new KeyScope(shard, nextKey()), () -> {
+        return CurrentShardKey.callWithin(new ShardKey(shard, nextKey()), () -> {
             long n = count.getOrDefault(0L) + 1;
             count.set(n);
             return n;
@@ -100,7 +100,7 @@ public class KeyedStateBenchmark {
     @Benchmark
     public Long mapStatePut() {
         int hour = random.nextInt(24);
-        return KeyScopes.callWithin(new KeyScope(shard, nextKey()), () -> {
+        return CurrentShardKey.callWithin(new ShardKey(shard, nextKey()), () -> {
             perHour.put(hour, (long) hour);
             return (long) hour;
         });
@@ -110,7 +110,7 @@ public class KeyedStateBenchmark {
     @Benchmark
     public Long mapStateGet() {
         int hour = random.nextInt(24);
-        return KeyScopes.callWithin(new KeyScope(shard, nextKey()), () -> perHour.get(hour));
+        return CurrentShardKey.callWithin(new ShardKey(shard, nextKey()), () -> perHour.get(hour));
     }
 
 }

@@ -8,12 +8,12 @@ import java.util.SplittableRandom;
 import io.keyedstate.TimeDomain;
 import io.keyedstate.Timers;
 import io.keyedstate.backend.StateBackend;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.DueTimer;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
-import io.keyedstate.timer.DueTimer;
-import io.keyedstate.timer.TimerQueue;
+import io.keyedstate.state.TimerQueue;
 
 /**
  * Timers of one shard around {@code pending} pending timers (one per key), per backend: how many
@@ -138,7 +138,7 @@ public final class TimerBenchmark {
     }
 
     private void in(int key, Runnable action) {
-        KeyScopes.callWithin(new KeyScope(backend.shard(0), "k-" + key), () -> {
+        CurrentShardKey.callWithin(new ShardKey(backend.shard(0), "k-" + key), () -> {
             action.run();
             return null;
         });

@@ -18,8 +18,8 @@ import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.benchmarks.BenchmarkBackends;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 import io.keyedstate.storage.filesystem.FilesystemCheckpointStorage;
@@ -97,14 +97,14 @@ public final class CheckpointSizeBenchmark {
     private void update(int from, int to, SplittableRandom random) {
         for (int i = 0; i < from / 100; i++) {
             String key = "user-" + random.nextInt(from);
-            KeyScopes.callWithin(new KeyScope(backend.shard(0), key), () -> {
+            CurrentShardKey.callWithin(new ShardKey(backend.shard(0), key), () -> {
                 count.set(count.getOrDefault(0L) + 1);
                 return null;
             });
         }
         for (int i = from; i < to; i++) {
             String key = "user-" + i;
-            KeyScopes.callWithin(new KeyScope(backend.shard(0), key), () -> {
+            CurrentShardKey.callWithin(new ShardKey(backend.shard(0), key), () -> {
                 count.set(1L);
                 return null;
             });

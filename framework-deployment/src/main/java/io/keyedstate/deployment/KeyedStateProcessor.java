@@ -12,23 +12,17 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.jandex.AnnotationTransformation;
 
 import io.keyedstate.checkpoint.RestoreFence;
+import io.keyedstate.runtime.CoordinatorCheckpoints;
 import io.keyedstate.runtime.KeyBindingDecorator;
+import io.keyedstate.runtime.KeyedStateCommitStrategy;
 import io.keyedstate.runtime.KeyedStateProducer;
 import io.keyedstate.runtime.KeyedStateRecorder;
-import io.keyedstate.runtime.KeyedStates;
-import io.keyedstate.runtime.KeyedStateCommitStrategy;
 import io.keyedstate.runtime.KeyedStateShutdown;
-import io.keyedstate.runtime.health.KeyedStateHealthCheck;
+import io.keyedstate.runtime.KeyedStates;
 import io.keyedstate.runtime.S3CredentialsAreMasked;
 import io.keyedstate.runtime.S3CredentialsAreSecret;
-import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
-import io.quarkus.smallrye.reactivemessaging.deployment.items.ConnectorManagedChannelBuildItem;
-import io.smallrye.reactive.messaging.kafka.KafkaConnector;
-import io.quarkus.vertx.http.deployment.NonApplicationRootPathBuildItem;
-import io.quarkus.vertx.http.deployment.RouteBuildItem;
+import io.keyedstate.runtime.health.KeyedStateHealthCheck;
 import io.keyedstate.runtime.metrics.KeyedStateMetrics;
-import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
-import io.quarkus.runtime.metrics.MetricsFactory;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.AnnotationsTransformerBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
@@ -36,15 +30,22 @@ import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
-import io.quarkus.deployment.builditem.LaunchModeBuildItem;
-import io.quarkus.deployment.builditem.RunTimeConfigBuilderBuildItem;
-import io.quarkus.runtime.LaunchMode;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.builditem.LaunchModeBuildItem;
+import io.quarkus.deployment.builditem.RunTimeConfigBuilderBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
+import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.metrics.MetricsFactory;
+import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
+import io.quarkus.smallrye.reactivemessaging.deployment.items.ConnectorManagedChannelBuildItem;
+import io.quarkus.vertx.http.deployment.NonApplicationRootPathBuildItem;
+import io.quarkus.vertx.http.deployment.RouteBuildItem;
+import io.smallrye.reactive.messaging.kafka.KafkaConnector;
 
 class KeyedStateProcessor {
 
@@ -64,7 +65,7 @@ class KeyedStateProcessor {
         if (!states.isEmpty()) {
             beans.produce(AdditionalBeanBuildItem.builder()
                     .addBeanClasses(KeyedStateProducer.class, KeyBindingDecorator.class, KeyedStateCommitStrategy.class,
-                            KeyedStateShutdown.class, io.keyedstate.KeyedStateCheckpoints.class)
+                            KeyedStateShutdown.class, CoordinatorCheckpoints.class)
                     .setUnremovable()
                     .build());
         }

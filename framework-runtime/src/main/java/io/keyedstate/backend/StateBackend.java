@@ -1,5 +1,6 @@
 package io.keyedstate.backend;
 
+import io.keyedstate.state.StateShard;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;

@@ -17,10 +17,10 @@ import io.keyedstate.checkpoint.CheckpointPipeline.Purpose;
 import io.keyedstate.storage.CheckpointStorage;
 
 /**
- * When checkpoints run: a round of every active shard each interval (no sooner than the minimum
- * pause after the last), on demand, and as savepoints; one at a time per shard. A completed
- * checkpoint's offsets are committed, and only then is retention run. Counts the rounds that failed
- * in a row, which health holds against the tolerated number.
+ * When checkpoints run: of every active shard each interval (no sooner than the minimum pause
+ * after the last ones), on demand, and as savepoints; one at a time per shard. A completed
+ * checkpoint's offsets are committed, and only then is retention run. Counts the intervals whose
+ * checkpoints failed in a row, which health holds against the tolerated number.
  */
 final class CheckpointScheduler implements AutoCloseable {
 
@@ -31,8 +31,8 @@ final class CheckpointScheduler implements AutoCloseable {
     private final CheckpointStore store;
     private final CheckpointStorage storage;
     private final CheckpointSettings settings;
-    private final ScheduledExecutorService timer = Executors
-            .newSingleThreadScheduledExecutor(DaemonThreads.named("keyed-state-checkpoint-timer"));
+    private final ScheduledExecutorService intervals = Executors
+            .newSingleThreadScheduledExecutor(DaemonThreads.named("keyed-state-checkpoint-interval"));
     /** Retention: may wait on a slow or hanging storage, apart from the gates. */
     private final Executor storageWork;
     private final AtomicInteger failureStreak = new AtomicInteger();
@@ -48,22 +48,23 @@ final class CheckpointScheduler implements AutoCloseable {
         this.storageWork = storageWork;
     }
 
-    /** Schedules the first round, one interval from now. */
+    /** Schedules the first checkpoints, one interval from now. */
     void start() {
-        timer.schedule(this::round, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+        intervals.schedule(this::checkpointAll, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Checkpoints failed in a row, reset by the next round that completes. */
+    /** Intervals whose checkpoints failed in a row, reset by the next one whose checkpoints all complete. */
     int failureStreak() {
         return failureStreak.get();
     }
 
-    private void round() {
+    /** The checkpoints of one interval, after which the next is scheduled. */
+    private void checkpointAll() {
         if (closed) {
             return;
         }
         long started = System.nanoTime();
-        // Retention goes on in the background: a store that hangs must not keep the next round from starting.
+        // Retention goes on in the background: a store that hangs must not keep the next interval's checkpoints from starting.
         runOnAllShards(Purpose.CHECKPOINT, false).whenComplete((ignored, failure) -> {
             if (failure == null) {
                 failureStreak.set(0);
@@ -75,7 +76,7 @@ final class CheckpointScheduler implements AutoCloseable {
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             long delay = Math.max(settings.minPause().toMillis(), settings.interval().toMillis() - elapsed);
             if (!closed) {
-                timer.schedule(this::round, delay, TimeUnit.MILLISECONDS);
+                intervals.schedule(this::checkpointAll, delay, TimeUnit.MILLISECONDS);
             }
         });
     }
@@ -158,6 +159,6 @@ final class CheckpointScheduler implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        timer.shutdownNow();
+        intervals.shutdownNow();
     }
 }

@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.reactive.messaging.PublisherDecorator;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -64,7 +64,7 @@ public class KeyBindingDecorator implements PublisherDecorator {
                     + "' carries no Vert.x context, so its key cannot be bound"));
             return false;
         }
-        KeyScopes.bind(context.get().context(), states.scope(channel, metadata.getPartition(), metadata.getKey()));
+        CurrentShardKey.bind(context.get().context(), states.scope(channel, metadata.getPartition(), metadata.getKey()));
         return true;
     }
 

@@ -26,8 +26,8 @@ import io.keyedstate.backend.heap.HeapStateBackend;
 import io.keyedstate.backend.rocksdb.RocksDbSettings;
 import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.ShardKey;
+import io.keyedstate.state.CurrentShardKey;
 import io.keyedstate.scope.RecordKeys;
 import io.keyedstate.scope.ShardIds;
 import io.keyedstate.state.StateDescriptor;
@@ -103,7 +103,7 @@ public final class KeyedStates {
             throw new IllegalArgumentException("Topic '" + topic + "' is read by keyed channels " + readers + ", each with"
                     + " state of its own: name the channel, KeyedScope.run(\"<channel>\", record, action)");
         }
-        return KeyScopes.callWithin(states.scope(channel != null ? channel : readers.get(0), partition, key), action);
+        return CurrentShardKey.callWithin(states.scope(channel != null ? channel : readers.get(0), partition, key), action);
     }
 
     private static KeyedStates running() {
@@ -149,8 +149,8 @@ public final class KeyedStates {
     }
 
     /** The scope of a record of {@code channel}'s {@code partition} with key {@code key} (not null). */
-    public KeyScope scope(String channel, int partition, Object key) {
-        return new KeyScope(backend.shard(shardIds.id(channel, partition)), RecordKeys.normalize(key));
+    public ShardKey scope(String channel, int partition, Object key) {
+        return new ShardKey(backend.shard(shardIds.id(channel, partition)), RecordKeys.normalize(key));
     }
 
     public ShardIds shardIds() {

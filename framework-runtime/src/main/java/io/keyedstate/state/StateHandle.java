@@ -1,8 +1,5 @@
 package io.keyedstate.state;
 
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
-
 /** What every backend's handles share: finding the current key scope, or saying how to get one. */
 public abstract class StateHandle {
 
@@ -12,8 +9,8 @@ public abstract class StateHandle {
         this.descriptor = descriptor;
     }
 
-    protected final KeyScope scope() {
-        KeyScope scope = KeyScopes.current();
+    protected final ShardKey scope() {
+        ShardKey scope = CurrentShardKey.current();
         if (scope == null) {
             throw new IllegalStateException(descriptor.displayName() + " was used outside of a keyed scope. Keyed state"
                     + " belongs to the key of the Kafka record being handled: use it inside an @Incoming method of a"
@@ -21,6 +18,11 @@ public abstract class StateHandle {
                     + " io.keyedstate.KeyedScope.run(record, ...).");
         }
         return scope;
+    }
+
+    /** The element, which the {@code ListState} contract says is never null: the same rule and message on every backend. */
+    protected static <T> T requireElement(T element) {
+        return java.util.Objects.requireNonNull(element, "ListState elements cannot be null");
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.keyedstate.timer;
 
+import io.keyedstate.state.DueTimer;
+import io.keyedstate.state.TimerQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -20,12 +22,12 @@ import org.jboss.logging.Logger;
 import io.keyedstate.FiredTimer;
 import io.keyedstate.TimeDomain;
 import io.keyedstate.backend.StateBackend;
-import io.keyedstate.backend.StateShard;
 import io.keyedstate.checkpoint.DaemonThreads;
 import io.keyedstate.checkpoint.ShardGates;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.scope.RecordKeys;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.ShardKey;
+import io.keyedstate.state.StateShard;
 
 /**
  * Fires due timers. A partition's due timers fire in rounds: the shard's gates hold the partition's
@@ -201,7 +203,7 @@ public final class TimerService implements AutoCloseable {
             FiredTimer firing = new FiredTimer(RecordKeys.denormalize(timer.key()), timer.time(), timer.domain());
             fired = firing;
             TimerCallback callback = callbacks.apply(timer.state());
-            CompletionStage<?> stage = KeyScopes.callWithin(new KeyScope(shard, timer.key()), () -> {
+            CompletionStage<?> stage = CurrentShardKey.callWithin(new ShardKey(shard, timer.key()), () -> {
                 try {
                     return callback.fire(firing);
                 } catch (Exception e) {

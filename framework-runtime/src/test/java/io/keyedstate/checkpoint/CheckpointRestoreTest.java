@@ -23,8 +23,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyedstate.ValueState;
 import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.heap.HeapStateBackend;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 import io.keyedstate.storage.filesystem.FilesystemCheckpointStorage;
@@ -204,7 +204,7 @@ class CheckpointRestoreTest {
     @SuppressWarnings("unchecked")
     private void set(String key, long value) {
         ValueState<Long> count = (ValueState<Long>) backend.handle(COUNT);
-        KeyScopes.callWithin(new KeyScope(backend.shard(0), key), () -> {
+        CurrentShardKey.callWithin(new ShardKey(backend.shard(0), key), () -> {
             count.set(value);
             return null;
         });
@@ -213,6 +213,6 @@ class CheckpointRestoreTest {
     @SuppressWarnings("unchecked")
     private Long get(String key) {
         ValueState<Long> count = (ValueState<Long>) backend.handle(COUNT);
-        return KeyScopes.callWithin(new KeyScope(backend.shard(0), key), count::get);
+        return CurrentShardKey.callWithin(new ShardKey(backend.shard(0), key), count::get);
     }
 }

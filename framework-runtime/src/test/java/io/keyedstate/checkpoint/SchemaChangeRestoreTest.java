@@ -36,9 +36,9 @@ import io.keyedstate.backend.heap.HeapStateBackend;
 import io.keyedstate.backend.rocksdb.RocksDbSettings;
 import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.scope.RecordKeys;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 import io.keyedstate.storage.filesystem.FilesystemCheckpointStorage;
@@ -90,7 +90,7 @@ class SchemaChangeRestoreTest {
     }
 
     private static <T> T in(StateBackend backend, Object key, Supplier<T> action) {
-        return KeyScopes.callWithin(new KeyScope(backend.shard(0), RecordKeys.normalize(key)), action);
+        return CurrentShardKey.callWithin(new ShardKey(backend.shard(0), RecordKeys.normalize(key)), action);
     }
 
     private static void write(StateBackend backend, Object key, Runnable action) {

@@ -30,8 +30,6 @@ import io.keyedstate.backend.heap.HeapStateBackend;
 import io.keyedstate.backend.rocksdb.RocksDbSettings;
 import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.scope.RecordKeys;
 
 /**
@@ -81,7 +79,7 @@ class KeyedStateContractTest {
     }
 
     private static void in(StateBackend backend, int partition, Object key, Runnable action) {
-        KeyScopes.callWithin(new KeyScope(backend.shard(partition), RecordKeys.normalize(key)), () -> {
+        CurrentShardKey.callWithin(new ShardKey(backend.shard(partition), RecordKeys.normalize(key)), () -> {
             action.run();
             return null;
         });

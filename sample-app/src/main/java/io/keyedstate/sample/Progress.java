@@ -10,7 +10,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.keyedstate.KeyedStateCheckpoints;
-import io.keyedstate.backend.StateShard;
+import io.keyedstate.state.StateShard;
 import io.keyedstate.runtime.KeyedStates;
 import io.quarkus.scheduler.Scheduled;
 

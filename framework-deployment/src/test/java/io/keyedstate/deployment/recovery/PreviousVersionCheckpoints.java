@@ -15,8 +15,8 @@ import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.heap.HeapStateBackend;
 import io.keyedstate.checkpoint.CheckpointManifest;
 import io.keyedstate.checkpoint.SchemaCheck;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 
 /** Writes checkpoints as an earlier version of an application left them, for a test to start from. */
@@ -29,7 +29,7 @@ final class PreviousVersionCheckpoints {
     @SuppressWarnings("unchecked")
     static void write(HeapStateBackend backend, int shard, String key, StateDescriptor state, Object value) {
         ValueState<Object> handle = (ValueState<Object>) backend.handle(state);
-        KeyScopes.callWithin(new KeyScope(backend.shard(shard), key), () -> {
+        CurrentShardKey.callWithin(new ShardKey(backend.shard(shard), key), () -> {
             handle.set(value);
             return null;
         });

@@ -2,12 +2,11 @@ package io.keyedstate.backend.heap;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.LongSupplier;
 
 import io.keyedstate.ListState;
 import io.keyedstate.backend.heap.StoredValues.Appended;
-import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 
 final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
@@ -18,7 +17,7 @@ final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
 
     @Override
     public void add(T element) {
-        addAll(List.of(Objects.requireNonNull(element, "ListState elements cannot be null")));
+        addAll(List.of(requireElement(element)));
     }
 
     @Override
@@ -27,7 +26,7 @@ final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
             return;
         }
         List<Object> stored = wrapAll(elements);
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         shard(scope).update(id, scope.key(), current -> {
             Appended list = (Appended) current;
             for (Object element : stored) {
@@ -58,7 +57,7 @@ final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
     @Override
     public void update(List<? extends T> elements) {
         Appended replacement = Appended.of(wrapAll(elements));
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         shard(scope).put(id, scope.key(), replacement);
     }
 
@@ -66,7 +65,7 @@ final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
         long now = now();
         List<Object> stored = new ArrayList<>(elements.size());
         for (T element : elements) {
-            stored.add(StoredValues.wrap(Objects.requireNonNull(element, "ListState elements cannot be null"), ttlMillis, now));
+            stored.add(StoredValues.wrap(requireElement(element), ttlMillis, now));
         }
         return stored;
     }

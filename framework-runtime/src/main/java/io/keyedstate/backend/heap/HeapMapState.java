@@ -8,7 +8,7 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import io.keyedstate.MapState;
-import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 
 final class HeapMapState<K, V> extends HeapStateHandle implements MapState<K, V> {
@@ -25,7 +25,7 @@ final class HeapMapState<K, V> extends HeapStateHandle implements MapState<K, V>
 
     @SuppressWarnings("unchecked")
     private void change(Function<PersistentHashMap<Object, Object>, PersistentHashMap<Object, Object>> change) {
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         shard(scope).update(id, scope.key(), current -> {
             PersistentHashMap<Object, Object> map = current == null ? PersistentHashMap.empty()
                     : (PersistentHashMap<Object, Object>) current;
@@ -90,7 +90,7 @@ final class HeapMapState<K, V> extends HeapStateHandle implements MapState<K, V>
 
     @Override
     public void clear() {
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         shard(scope).put(id, scope.key(), null);
     }
 

@@ -3,7 +3,7 @@ package io.keyedstate.backend.heap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.UnaryOperator;
 
-import io.keyedstate.backend.StateShard;
+import io.keyedstate.state.StateShard;
 
 /**
  * The state of one input partition: a table per keyed state, each a persistent map. Reads take no

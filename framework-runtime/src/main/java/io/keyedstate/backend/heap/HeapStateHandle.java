@@ -2,7 +2,7 @@ package io.keyedstate.backend.heap;
 
 import java.util.function.LongSupplier;
 
-import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateHandle;
 
@@ -25,12 +25,12 @@ abstract class HeapStateHandle extends StateHandle {
         return ttlMillis > 0 ? clock.getAsLong() : Long.MIN_VALUE;
     }
 
-    static HeapShard shard(KeyScope scope) {
+    static HeapShard shard(ShardKey scope) {
         return (HeapShard) scope.shard();
     }
 
     final Object stored() {
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         return shard(scope).get(id, scope.key());
     }
 }

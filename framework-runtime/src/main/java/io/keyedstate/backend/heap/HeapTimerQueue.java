@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.keyedstate.TimeDomain;
-import io.keyedstate.timer.DueTimer;
-import io.keyedstate.timer.TimerQueue;
+import io.keyedstate.state.DueTimer;
+import io.keyedstate.state.TimerQueue;
 
 /**
  * A heap shard's timers. What is checkpointed is each key's {@link KeyTimers} in the shard's table

@@ -3,9 +3,9 @@ package io.keyedstate.backend.heap;
 import java.util.function.LongSupplier;
 
 import io.keyedstate.TimeDomain;
-import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
-import io.keyedstate.timer.TimersHandle;
+import io.keyedstate.state.TimersHandle;
 
 /** The {@code Timers} handle of the heap backend. */
 final class HeapTimers extends TimersHandle {
@@ -18,12 +18,12 @@ final class HeapTimers extends TimersHandle {
     }
 
     @Override
-    protected void register(KeyScope scope, TimeDomain domain, long time) {
+    protected void register(ShardKey scope, TimeDomain domain, long time) {
         ((HeapShard) scope.shard()).timers().register(id, scope.key(), domain, time);
     }
 
     @Override
-    protected void delete(KeyScope scope, TimeDomain domain, long time) {
+    protected void delete(ShardKey scope, TimeDomain domain, long time) {
         ((HeapShard) scope.shard()).timers().delete(id, scope.key(), domain, time);
     }
 }

@@ -3,7 +3,7 @@ package io.keyedstate.backend.heap;
 import java.util.function.LongSupplier;
 
 import io.keyedstate.ValueState;
-import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 
 final class HeapValueState<T> extends HeapStateHandle implements ValueState<T> {
@@ -20,7 +20,7 @@ final class HeapValueState<T> extends HeapStateHandle implements ValueState<T> {
 
     @Override
     public void set(T value) {
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         Object stored = value == null ? null : StoredValues.wrap(value, ttlMillis, now());
         shard(scope).put(id, scope.key(), stored);
     }

@@ -2,13 +2,12 @@ package io.keyedstate.backend.rocksdb;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.LongSupplier;
 
 
 import io.keyedstate.ListState;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 
 /** One RocksDB entry per element, keyed by a shard-wide sequence: appending is a single put. */
@@ -20,22 +19,22 @@ final class RocksDbListState<T> extends RocksDbStateHandle implements ListState<
 
     @Override
     public void add(T element) {
-        Objects.requireNonNull(element, "ListState elements cannot be null");
-        KeyScope scope = scope();
+        requireElement(element);
+        ShardKey scope = scope();
         RocksDbShard shard = shard(scope);
         shard.put(id, KeyLayout.withSequence(KeyLayout.prefix(recordKey(scope)), shard.nextSequence()), encodeValue(element));
     }
 
     @Override
     public void addAll(List<? extends T> elements) {
-        elements.forEach(element -> Objects.requireNonNull(element, "ListState elements cannot be null"));
+        elements.forEach(element -> requireElement(element));
         elements.forEach(this::add);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public Iterable<T> get() {
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         byte[] prefix = KeyLayout.prefix(recordKey(scope));
         List<T> live = new ArrayList<>();
         try (RocksDbShard.Cursor it = shard(scope).iterator(id)) {
@@ -51,8 +50,8 @@ final class RocksDbListState<T> extends RocksDbStateHandle implements ListState<
 
     @Override
     public void update(List<? extends T> elements) {
-        elements.forEach(element -> Objects.requireNonNull(element, "ListState elements cannot be null"));
-        KeyScope scope = scope();
+        elements.forEach(element -> requireElement(element));
+        ShardKey scope = scope();
         RocksDbShard shard = shard(scope);
         byte[] prefix = KeyLayout.prefix(recordKey(scope));
         List<byte[][]> entries = new ArrayList<>(elements.size());

@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
 import io.keyedstate.MapState;
 import io.keyedstate.StateCodec;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 
 /** One RocksDB entry per map entry, under the record key's prefix: iteration is a prefix scan. */
@@ -31,7 +31,7 @@ final class RocksDbMapState<K, V> extends RocksDbStateHandle implements MapState
     @Override
     @SuppressWarnings("unchecked")
     public V get(K key) {
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         return (V) decodeValue(shard(scope).get(id, entryKey(KeyLayout.prefix(recordKey(scope)), key)));
     }
 
@@ -41,7 +41,7 @@ final class RocksDbMapState<K, V> extends RocksDbStateHandle implements MapState
             remove(key);
             return;
         }
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         shard(scope).put(id, entryKey(KeyLayout.prefix(recordKey(scope)), key), encodeValue(value));
     }
 
@@ -52,7 +52,7 @@ final class RocksDbMapState<K, V> extends RocksDbStateHandle implements MapState
 
     @Override
     public void remove(K key) {
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         shard(scope).delete(id, entryKey(KeyLayout.prefix(recordKey(scope)), key));
     }
 
@@ -69,7 +69,7 @@ final class RocksDbMapState<K, V> extends RocksDbStateHandle implements MapState
     @Override
     @SuppressWarnings("unchecked")
     public List<Map.Entry<K, V>> entries() {
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         RocksDbShard shard = shard(scope);
         byte[] prefix = KeyLayout.prefix(recordKey(scope));
         List<Map.Entry<K, V>> live = new ArrayList<>();
@@ -89,7 +89,7 @@ final class RocksDbMapState<K, V> extends RocksDbStateHandle implements MapState
 
     @Override
     public boolean isEmpty() {
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         byte[] prefix = KeyLayout.prefix(recordKey(scope));
         try (RocksDbShard.Cursor it = shard(scope).iterator(id)) {
             for (it.seek(prefix); it.isValid() && KeyLayout.startsWith(it.key(), prefix); it.next()) {
@@ -103,7 +103,7 @@ final class RocksDbMapState<K, V> extends RocksDbStateHandle implements MapState
 
     @Override
     public void clear() {
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         shard(scope).replacePrefix(id, KeyLayout.prefix(recordKey(scope)), List.of());
     }
 }

@@ -29,11 +29,11 @@ import org.rocksdb.WriteOptions;
 
 import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.backend.ShardClosedException;
-import io.keyedstate.backend.StateShard;
 import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.state.RestorePlan;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
+import io.keyedstate.state.StateShard;
 import io.keyedstate.state.StoredForm;
 
 /**

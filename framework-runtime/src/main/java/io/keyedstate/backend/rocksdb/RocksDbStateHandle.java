@@ -4,7 +4,7 @@ import java.util.function.LongSupplier;
 
 import io.keyedstate.StateCodec;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateHandle;
 
@@ -26,11 +26,11 @@ abstract class RocksDbStateHandle extends StateHandle {
         this.values = codecs.forType(descriptor.valueType());
     }
 
-    static RocksDbShard shard(KeyScope scope) {
+    static RocksDbShard shard(ShardKey scope) {
         return (RocksDbShard) scope.shard();
     }
 
-    final byte[] recordKey(KeyScope scope) {
+    final byte[] recordKey(ShardKey scope) {
         return scope.keyBytes(key -> StoredBytes.encode(codecs.forKey(key), key));
     }
 

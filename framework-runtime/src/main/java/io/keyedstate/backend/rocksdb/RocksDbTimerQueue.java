@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.keyedstate.TimeDomain;
 import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.scope.RecordKeys;
-import io.keyedstate.timer.DueTimer;
-import io.keyedstate.timer.TimerQueue;
+import io.keyedstate.state.DueTimer;
+import io.keyedstate.state.TimerQueue;
 
 /**
  * A RocksDB shard's timers, in the column family of their {@code Timers} field, ordered by time:

@@ -4,9 +4,9 @@ import java.util.function.LongSupplier;
 
 import io.keyedstate.TimeDomain;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
-import io.keyedstate.timer.TimersHandle;
+import io.keyedstate.state.TimersHandle;
 
 /** The {@code Timers} handle of the RocksDB backend. */
 final class RocksDbTimers extends TimersHandle {
@@ -21,20 +21,20 @@ final class RocksDbTimers extends TimersHandle {
     }
 
     @Override
-    protected void register(KeyScope scope, TimeDomain domain, long time) {
+    protected void register(ShardKey scope, TimeDomain domain, long time) {
         queue(scope).register(id, scope.key(), recordKey(scope), domain, time);
     }
 
     @Override
-    protected void delete(KeyScope scope, TimeDomain domain, long time) {
+    protected void delete(ShardKey scope, TimeDomain domain, long time) {
         queue(scope).delete(id, recordKey(scope), domain, time);
     }
 
-    private static RocksDbTimerQueue queue(KeyScope scope) {
+    private static RocksDbTimerQueue queue(ShardKey scope) {
         return ((RocksDbShard) scope.shard()).timers();
     }
 
-    private byte[] recordKey(KeyScope scope) {
+    private byte[] recordKey(ShardKey scope) {
         return scope.keyBytes(key -> StoredBytes.encode(codecs.forKey(key), key));
     }
 }

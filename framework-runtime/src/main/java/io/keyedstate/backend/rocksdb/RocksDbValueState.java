@@ -4,7 +4,7 @@ import java.util.function.LongSupplier;
 
 import io.keyedstate.ValueState;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 
 final class RocksDbValueState<T> extends RocksDbStateHandle implements ValueState<T> {
@@ -16,13 +16,13 @@ final class RocksDbValueState<T> extends RocksDbStateHandle implements ValueStat
     @Override
     @SuppressWarnings("unchecked")
     public T get() {
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         return (T) decodeValue(shard(scope).get(id, recordKey(scope)));
     }
 
     @Override
     public void set(T value) {
-        KeyScope scope = scope();
+        ShardKey scope = scope();
         if (value == null) {
             shard(scope).delete(id, recordKey(scope));
         } else {

@@ -14,12 +14,12 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.jboss.logging.Logger;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
 
 import io.keyedstate.runtime.KeyBindingDecorator;
 import io.keyedstate.runtime.KeyedStates;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
@@ -88,7 +88,7 @@ public class KeyedBatches {
                     record.getTopic() + "-" + record.getPartition() + "@" + record.getOffset()) : null;
             if (key != null) {
                 try {
-                    Object result = KeyScopes.callWithin(states.scope(channel, record.getPartition(), key),
+                    Object result = CurrentShardKey.callWithin(states.scope(channel, record.getPartition(), key),
                             () -> handler.handle(argumentOf(record, argument)));
                     if (result != null && output != null) {
                         settlement.send(output, record, result);

@@ -9,9 +9,9 @@ import org.rocksdb.Statistics;
 import org.rocksdb.TickerType;
 
 import io.keyedstate.backend.StateBackend;
-import io.keyedstate.backend.StateShard;
 import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
 import io.keyedstate.runtime.KeyedStates;
+import io.keyedstate.state.StateShard;
 import io.keyedstate.timer.TimerService;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

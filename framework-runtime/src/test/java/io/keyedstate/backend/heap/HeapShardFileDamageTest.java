@@ -16,16 +16,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
-import io.keyedstate.state.RestorePlan;
-import io.keyedstate.state.StateDescriptor;
-import io.keyedstate.state.StateKind;
 import io.keyedstate.ListState;
 import io.keyedstate.MapState;
 import io.keyedstate.Timers;
 import io.keyedstate.ValueState;
+import io.keyedstate.codec.StateCodecs;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.RestorePlan;
+import io.keyedstate.state.ShardKey;
+import io.keyedstate.state.StateDescriptor;
+import io.keyedstate.state.StateKind;
 
 /**
  * A heap checkpoint file whose lengths are garbage (damage the checksum did not catch, or a file
@@ -99,7 +99,7 @@ class HeapShardFileDamageTest {
         Timers timers = (Timers) backend.handle(TIMERS);
         for (int i = 0; i < 3; i++) {
             int n = i;
-            KeyScopes.callWithin(new KeyScope(backend.shard(0), "key-" + i), () -> {
+            CurrentShardKey.callWithin(new ShardKey(backend.shard(0), "key-" + i), () -> {
                 count.set("v" + n);
                 hours.put("h" + n, "x" + n);
                 tags.add(new byte[] { (byte) n });

@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyedstate.ValueState;
 import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 
@@ -32,7 +32,7 @@ class HeapShardSnapshotTest {
         HeapShard shard = backend.shard(0);
         for (long i = 0; i < 10_000; i++) {
             long value = i;
-            KeyScopes.callWithin(new KeyScope(shard, "key-" + i), () -> {
+            CurrentShardKey.callWithin(new ShardKey(shard, "key-" + i), () -> {
                 count.set(value);
                 return null;
             });
@@ -40,12 +40,12 @@ class HeapShardSnapshotTest {
 
         HeapSnapshot snapshot = shard.snapshot();
         for (long i = 0; i < 10_000; i++) {
-            KeyScopes.callWithin(new KeyScope(shard, "key-" + i), () -> {
+            CurrentShardKey.callWithin(new ShardKey(shard, "key-" + i), () -> {
                 count.set(count.get() + 1_000_000);
                 return null;
             });
         }
-        KeyScopes.callWithin(new KeyScope(shard, "new-key"), () -> {
+        CurrentShardKey.callWithin(new ShardKey(shard, "new-key"), () -> {
             count.set(-1L);
             return null;
         });
@@ -68,7 +68,7 @@ class HeapShardSnapshotTest {
                 ValueState<Long> count = (ValueState<Long>) writer.handle(COUNT);
                 for (long i = 0; i < 1_000; i++) {
                     long value = i;
-                    KeyScopes.callWithin(new KeyScope(writer.shard(0), "key-" + i), () -> {
+                    CurrentShardKey.callWithin(new ShardKey(writer.shard(0), "key-" + i), () -> {
                         count.set(value);
                         return null;
                     });

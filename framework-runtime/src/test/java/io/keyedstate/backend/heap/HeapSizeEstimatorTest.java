@@ -13,8 +13,8 @@ import io.keyedstate.ListState;
 import io.keyedstate.MapState;
 import io.keyedstate.ValueState;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 
@@ -38,7 +38,7 @@ class HeapSizeEstimatorTest {
         ListState<List<String>> tags = (ListState<List<String>>) backend.handle(TAGS);
         HeapShard shard = backend.shard(0);
         for (int i = 0; i < 100; i++) {
-            KeyScopes.callWithin(new KeyScope(shard, String.format("key-%02d", i)), () -> {
+            CurrentShardKey.callWithin(new ShardKey(shard, String.format("key-%02d", i)), () -> {
                 count.set(1L);
                 hours.putAll(Map.of("09", 1, "10", 2));
                 tags.add(List.of("a"));

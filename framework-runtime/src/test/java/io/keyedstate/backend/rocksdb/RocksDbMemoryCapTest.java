@@ -20,8 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.keyedstate.ValueState;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 
@@ -97,7 +97,7 @@ class RocksDbMemoryCapTest {
             for (int i = 0; i < KEYS; i++) {
                 random.nextBytes(value); // incompressible
                 byte[] copy = value.clone();
-                KeyScopes.callWithin(new KeyScope(backend.shard(i % 4), "key-" + i), () -> {
+                CurrentShardKey.callWithin(new ShardKey(backend.shard(i % 4), "key-" + i), () -> {
                     payload.set(copy);
                     return null;
                 });
@@ -105,7 +105,7 @@ class RocksDbMemoryCapTest {
             long[] found = { 0 };
             for (int i = 0; i < KEYS / 4; i++) {
                 int k = random.nextInt(KEYS);
-                KeyScopes.callWithin(new KeyScope(backend.shard(k % 4), "key-" + k), () -> {
+                CurrentShardKey.callWithin(new ShardKey(backend.shard(k % 4), "key-" + k), () -> {
                     if (payload.get() != null) {
                         found[0]++;
                     }

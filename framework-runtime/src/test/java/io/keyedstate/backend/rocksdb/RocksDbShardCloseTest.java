@@ -21,8 +21,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyedstate.ValueState;
 import io.keyedstate.backend.ShardClosedException;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 
@@ -134,7 +134,7 @@ class RocksDbShardCloseTest {
     private void set(RocksDbShard shard, StateDescriptor state, String key, long value) {
         @SuppressWarnings("unchecked")
         ValueState<Long> handle = (ValueState<Long>) backend.handle(state);
-        KeyScopes.callWithin(new KeyScope(shard, key), () -> {
+        CurrentShardKey.callWithin(new ShardKey(shard, key), () -> {
             handle.set(value);
             return null;
         });

@@ -22,8 +22,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyedstate.ValueState;
 import io.keyedstate.backend.InstanceDirectory;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 
@@ -139,7 +139,7 @@ class RocksDbShardLifecycleTest {
     private void set(int shardId, String key, long value) {
         @SuppressWarnings("unchecked")
         ValueState<Long> count = (ValueState<Long>) backend.handle(COUNT);
-        KeyScopes.callWithin(new KeyScope(backend.shard(shardId), key), () -> {
+        CurrentShardKey.callWithin(new ShardKey(backend.shard(shardId), key), () -> {
             count.set(value);
             return null;
         });

@@ -22,8 +22,8 @@ import io.keyedstate.MapState;
 import io.keyedstate.ValueState;
 import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
+import io.keyedstate.state.CurrentShardKey;
+import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 import io.keyedstate.state.StateKind;
 
@@ -60,7 +60,7 @@ class RocksDbWriteCacheTest {
     }
 
     private static <T> T in(RocksDbStateBackend backend, Object key, java.util.function.Supplier<T> action) {
-        return KeyScopes.callWithin(new KeyScope(backend.shard(0), key), action);
+        return CurrentShardKey.callWithin(new ShardKey(backend.shard(0), key), action);
     }
 
     /** A cache of 4 KiB holds a few dozen values: most writes evict, in batches, while reads must still see the latest. */

@@ -1,4 +1,4 @@
-package io.keyedstate.timer;
+package io.keyedstate.state;
 
 import java.util.List;
 

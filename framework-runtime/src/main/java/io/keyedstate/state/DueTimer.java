@@ -1,4 +1,4 @@
-package io.keyedstate.timer;
+package io.keyedstate.state;
 
 import io.keyedstate.TimeDomain;
 

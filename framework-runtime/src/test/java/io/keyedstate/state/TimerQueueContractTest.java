@@ -1,4 +1,4 @@
-package io.keyedstate.timer;
+package io.keyedstate.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,11 +26,7 @@ import io.keyedstate.backend.heap.HeapStateBackend;
 import io.keyedstate.backend.rocksdb.RocksDbSettings;
 import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
 import io.keyedstate.codec.StateCodecs;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.scope.KeyScopes;
 import io.keyedstate.scope.RecordKeys;
-import io.keyedstate.state.StateDescriptor;
-import io.keyedstate.state.StateKind;
 
 /** What every backend's timers owe: one per (key, domain, time), time order, and a place in every snapshot. */
 class TimerQueueContractTest {
@@ -67,7 +63,7 @@ class TimerQueueContractTest {
     }
 
     private static void in(StateBackend backend, int shard, Object key, Runnable action) {
-        KeyScopes.callWithin(new KeyScope(backend.shard(shard), RecordKeys.normalize(key)), () -> {
+        CurrentShardKey.callWithin(new ShardKey(backend.shard(shard), RecordKeys.normalize(key)), () -> {
             action.run();
             return null;
         });

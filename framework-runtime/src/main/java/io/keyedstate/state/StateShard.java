@@ -1,4 +1,4 @@
-package io.keyedstate.backend;
+package io.keyedstate.state;
 
 /** The state of one partition of a keyed channel. */
 public interface StateShard {
@@ -16,5 +16,5 @@ public interface StateShard {
     long estimatedBytes();
 
     /** The shard's timers, in time order. */
-    io.keyedstate.timer.TimerQueue timers();
+    TimerQueue timers();
 }

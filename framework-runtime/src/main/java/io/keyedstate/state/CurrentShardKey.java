@@ -1,4 +1,4 @@
-package io.keyedstate.scope;
+package io.keyedstate.state;
 
 import java.util.function.Supplier;
 
@@ -7,30 +7,30 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
- * Where the current key scope lives. A Kafka record's scope is put in the record's own duplicated
- * Vert.x context, which SmallRye Reactive Messaging makes current wherever it runs the handler:
- * on the event loop, on a worker thread, or on a virtual thread. A thread local would not follow a
+ * Where the shard and key of the record being handled live. A Kafka record's are put in its own
+ * duplicated Vert.x context, which SmallRye Reactive Messaging makes current wherever it runs the
+ * handler: on the event loop, on a worker thread, or on a virtual thread. A thread local would not follow a
  * blocking handler to its worker thread, and would leak between records processed concurrently.
  * Outside any Vert.x context (plain threads, unit tests), explicit scopes fall back to the thread.
  */
-public final class KeyScopes {
+public final class CurrentShardKey {
 
-    static final String CONTEXT_KEY = KeyScope.class.getName();
-    private static final ThreadLocal<KeyScope> OUTSIDE_VERTX = new ThreadLocal<>();
+    static final String CONTEXT_KEY = ShardKey.class.getName();
+    private static final ThreadLocal<ShardKey> OUTSIDE_VERTX = new ThreadLocal<>();
 
-    private KeyScopes() {
+    private CurrentShardKey() {
     }
 
     /** Binds {@code scope} to a record's context, for the whole processing of that record. */
-    public static void bind(Context recordContext, KeyScope scope) {
+    public static void bind(Context recordContext, ShardKey scope) {
         recordContext.putLocal(CONTEXT_KEY, scope);
     }
 
     /** The current scope, or null. */
-    public static KeyScope current() {
+    public static ShardKey current() {
         Context context = recordContext();
         if (context != null) {
-            KeyScope scope = context.getLocal(CONTEXT_KEY);
+            ShardKey scope = context.getLocal(CONTEXT_KEY);
             if (scope != null) {
                 return scope;
             }
@@ -45,10 +45,10 @@ public final class KeyScopes {
     }
 
     /** Runs {@code action} with {@code scope} current, restoring the previous scope afterwards. */
-    public static <R> R callWithin(KeyScope scope, Supplier<R> action) {
+    public static <R> R callWithin(ShardKey scope, Supplier<R> action) {
         Context context = recordContext();
         if (context != null) {
-            KeyScope previous = context.getLocal(CONTEXT_KEY);
+            ShardKey previous = context.getLocal(CONTEXT_KEY);
             context.putLocal(CONTEXT_KEY, scope);
             try {
                 return action.get();
@@ -60,7 +60,7 @@ public final class KeyScopes {
                 }
             }
         }
-        KeyScope previous = OUTSIDE_VERTX.get();
+        ShardKey previous = OUTSIDE_VERTX.get();
         OUTSIDE_VERTX.set(scope);
         try {
             return action.get();

@@ -1,21 +1,21 @@
-package io.keyedstate.scope;
+package io.keyedstate.state;
 
 import java.util.function.Function;
 
-import io.keyedstate.backend.StateShard;
+import io.keyedstate.scope.RecordKeys;
 
 /**
  * What a state handle reads and writes while a record is handled: the shard of the record's
  * partition and the record's key (normalized: see {@link RecordKeys}). Backends that store bytes
  * encode the key once per record and keep it here.
  */
-public final class KeyScope {
+public final class ShardKey {
 
     private final StateShard shard;
     private final Object key;
     private byte[] keyBytes;
 
-    public KeyScope(StateShard shard, Object key) {
+    public ShardKey(StateShard shard, Object key) {
         this.shard = shard;
         this.key = key;
     }

@@ -1,12 +1,9 @@
-package io.keyedstate.timer;
+package io.keyedstate.state;
 
 import java.util.function.LongSupplier;
 
 import io.keyedstate.TimeDomain;
 import io.keyedstate.Timers;
-import io.keyedstate.scope.KeyScope;
-import io.keyedstate.state.StateDescriptor;
-import io.keyedstate.state.StateHandle;
 
 /** What the backends' {@code Timers} handles share: the current scope, the clocks, argument checks. */
 public abstract class TimersHandle extends StateHandle implements Timers {
@@ -19,9 +16,9 @@ public abstract class TimersHandle extends StateHandle implements Timers {
     }
 
     /** Adds the timer of the scope's key; a timer already there stays as it is. */
-    protected abstract void register(KeyScope scope, TimeDomain domain, long time);
+    protected abstract void register(ShardKey scope, TimeDomain domain, long time);
 
-    protected abstract void delete(KeyScope scope, TimeDomain domain, long time);
+    protected abstract void delete(ShardKey scope, TimeDomain domain, long time);
 
     @Override
     public void registerEventTimeTimer(long timestamp) {
