@@ -10,8 +10,8 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.keyedstate.KeyedStateCheckpoints;
-import io.keyedstate.state.StateShard;
-import io.keyedstate.runtime.KeyedStates;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 
 /** Logs what the application has done every {@code app.progress.interval}. */
@@ -26,7 +26,7 @@ public class Progress {
     private long lastNanos = System.nanoTime();
 
     @Inject
-    KeyedStates states;
+    MeterRegistry metrics;
 
     @Inject
     KeyedStateCheckpoints checkpoints;
@@ -46,15 +46,18 @@ public class Progress {
         double perSecond = (total - lastProcessed) * 1e9 / Math.max(1, now - lastNanos);
         lastProcessed = total;
         lastNanos = now;
-        long bytes = 0;
-        for (StateShard shard : states.backend().shards()) {
-            bytes += shard.estimatedBytes();
-        }
+        // The extension's own metrics: the state's estimated size, and the partitions this instance owns.
+        double bytes = gauge("keyed.state.size");
+        double shards = gauge("keyed.state.shards");
         String checkpoint = checkpoints.lastCompleted()
                 .map(last -> last.id() + ", " + Duration.between(last.createdAt(), Instant.now()).toSeconds() + " s ago")
                 .orElse("none yet");
-        LOG.infof("processed %,d records (%,.0f records/s); %,d sessions ended; state: ~%,d bytes in %d shards; last"
-                + " checkpoint: %s", total, perSecond, sessionsEnded.get(), bytes, states.backend().shards().size(),
-                checkpoint);
+        LOG.infof("processed %,d records (%,.0f records/s); %,d sessions ended; state: ~%,.0f bytes in %.0f shards; last"
+                + " checkpoint: %s", total, perSecond, sessionsEnded.get(), bytes, shards, checkpoint);
+    }
+
+    private double gauge(String name) {
+        Gauge gauge = metrics.find(name).gauge();
+        return gauge == null ? 0 : gauge.value();
     }
 }
