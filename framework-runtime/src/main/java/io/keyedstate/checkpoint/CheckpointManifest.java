@@ -44,6 +44,9 @@ import io.keyedstate.state.StateSchema;
  *        as it could be read: a topic with another id now was deleted and created again, and the
  *        offsets belong to the one that is gone. Empty in manifests written before ids were
  *        recorded, or when they could not be read
+ * <p>
+ * Over 300 lines because the manifest's JSON form, written and read, with the checks that every
+ * field decodes, is one format and belongs in one place.
  */
 public record CheckpointManifest(String id, long n, int generation, boolean savepoint, String origin, String backend,
         Instant createdAt, Map<String, Long> offsets, Map<String, Long> timestamps, List<StateEntry> states, List<FileEntry> files,

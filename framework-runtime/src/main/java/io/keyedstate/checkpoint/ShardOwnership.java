@@ -31,6 +31,9 @@ import io.keyedstate.backend.StateBackend;
  * background, then sought to where the restored state ends and let in; a partition let go gets a
  * final checkpoint first, within the hand-over timeout, and its shard's local state is kept in case
  * the rebalance gives it straight back.
+ * <p>
+ * Over 300 lines because assignment, activation and revocation move one shard through the states
+ * of its ownership, under its monitor, and read best together.
  */
 final class ShardOwnership {
 

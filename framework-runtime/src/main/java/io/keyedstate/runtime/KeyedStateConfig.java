@@ -15,7 +15,10 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Keyed state at runtime. */
+/**
+ * Keyed state at runtime. Over 300 lines because it declares every runtime property, with the
+ * documentation the configuration reference is generated from.
+ */
 @ConfigMapping(prefix = "quarkus.keyed-state")
 @ConfigRoot(phase = ConfigPhase.RUN_TIME)
 public interface KeyedStateConfig {

@@ -39,6 +39,9 @@ import io.keyedstate.state.StoredForm;
  * application keeps the others. Record keys carry their class (once per file), because one state
  * may hold keys of several channels. Every encoded value is length-prefixed, so a codec need not
  * delimit its own output.
+ * <p>
+ * Over 300 lines because the file format's writer and reader must mirror each other, and do so
+ * best side by side.
  */
 final class HeapShardFile {
 

@@ -22,6 +22,9 @@ import java.util.function.Consumer;
  * created them, and replacing the value of an existing key in nodes of the current epoch writes the
  * slot in place instead of copying the path. The owner moves to a new epoch whenever it hands out a
  * snapshot, so nodes a snapshot can see are never written again.
+ * <p>
+ * Over 300 lines because a trie's lookup, update, removal, iteration and diff share its node
+ * layout and are kept beside it.
  */
 public final class PersistentHashMap<K, V> implements Iterable<Map.Entry<K, V>> {
 

@@ -51,6 +51,9 @@ import okhttp3.OkHttpClient;
  * client. Files go up in parts of {@code partSize}, streamed from disk; a single PUT makes the
  * manifest appear whole or not at all. Transient failures (I/O, 5xx, throttling) are retried with
  * exponential backoff; a missing object is reported as {@link NoSuchFileException}, like a file.
+ * <p>
+ * Over 300 lines because every storage operation, its retries and the mapping of S3's errors to
+ * the storage contract's belong to one S3 client.
  */
 public final class S3CheckpointStorage implements CheckpointStorage {
 
