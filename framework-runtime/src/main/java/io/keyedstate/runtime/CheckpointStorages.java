@@ -24,7 +24,7 @@ final class CheckpointStorages {
     private CheckpointStorages() {
     }
 
-    static CheckpointStorage create(KeyedStateConfig.CheckpointConfig config) {
+    static CheckpointStorage create(CheckpointConfig config) {
         return switch (config.storage()) {
             case FILESYSTEM -> new FilesystemCheckpointStorage(config.filesystem().path().orElseGet(
                     () -> Path.of(System.getProperty("java.io.tmpdir"), "quarkus-keyed-state", "checkpoints")));
@@ -32,8 +32,8 @@ final class CheckpointStorages {
         };
     }
 
-    private static S3CheckpointStorage s3(KeyedStateConfig.CheckpointConfig config) {
-        KeyedStateConfig.S3Config s3 = config.s3();
+    private static S3CheckpointStorage s3(CheckpointConfig config) {
+        S3Config s3 = config.s3();
         S3Settings settings = new S3Settings(s3.endpoint().orElseThrow(), s3.region(), s3.bucket().orElseThrow(),
                 s3.prefix().orElse("").replaceAll("^/+|/+$", ""), s3.accessKey().orElseThrow(), s3.secretKey().orElseThrow(),
                 s3.pathStyle(), s3.createBucket(), s3.partSize().asLongValue(), config.uploadThreads(), s3.connectTimeout(),

@@ -30,8 +30,8 @@ final class ConfigChecks {
             throw new IllegalArgumentException("quarkus.keyed-state.heap.full-snapshot-every="
                     + config.heap().fullSnapshotEvery() + ": it must be at least 1 (1 stores every checkpoint in full)");
         }
-        KeyedStateConfig.CheckpointConfig checkpoint = config.checkpoint();
-        if (checkpoint.storage() == KeyedStateConfig.Storage.S3) {
+        CheckpointConfig checkpoint = config.checkpoint();
+        if (checkpoint.storage() == CheckpointConfig.Storage.S3) {
             requireS3(checkpoint.s3());
         }
         if (checkpoint.retained() < 1) {
@@ -70,7 +70,7 @@ final class ConfigChecks {
         }
     }
 
-    private static void requireS3(KeyedStateConfig.S3Config s3) {
+    private static void requireS3(S3Config s3) {
         required(s3.endpoint(), S3 + "endpoint");
         required(s3.bucket(), S3 + "bucket");
         required(s3.accessKey(), S3 + "access-key");
@@ -88,7 +88,7 @@ final class ConfigChecks {
         }
     }
 
-    private static void requireTimers(KeyedStateConfig.TimersConfig timers) {
+    private static void requireTimers(TimersConfig timers) {
         requirePositive(TIMERS + "max-per-round", timers.maxPerRound());
         requirePositive(TIMERS + "check-interval", timers.checkInterval().toMillis());
         if (timers.outOfOrderness().isNegative()) {

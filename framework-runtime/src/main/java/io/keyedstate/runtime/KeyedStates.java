@@ -156,7 +156,7 @@ public final class KeyedStates {
         running = null;
     }
 
-    private CheckpointSettings checkpointSettings(KeyedStateConfig.CheckpointConfig checkpoint) {
+    private CheckpointSettings checkpointSettings(CheckpointConfig checkpoint) {
         String application = ConfigProvider.getConfig().getOptionalValue("quarkus.application.name", String.class)
                 .orElse("application");
         return new CheckpointSettings(checkpoint.interval(), checkpoint.timeout(), checkpoint.minPause(),
@@ -167,7 +167,7 @@ public final class KeyedStates {
     }
 
     private TimerService startTimers() {
-        KeyedStateConfig.TimersConfig timersConfig = config.timers();
+        TimersConfig timersConfig = config.timers();
         return new TimerService(backend, coordinator.gates(), OnTimerMethods::forState, System::currentTimeMillis,
                 new TimerService.Settings(timersConfig.outOfOrderness().toMillis(), timersConfig.checkInterval().toMillis(),
                         timersConfig.maxPerRound(), config.checkpoint().timeout().toMillis()));

@@ -21,7 +21,7 @@ final class StateBackends {
             case HEAP -> new HeapStateBackend(states, System::currentTimeMillis, codecs, config.heap().fullSnapshotEvery(),
                     config.heap().snapshotCompression());
             case ROCKSDB -> {
-                KeyedStateConfig.RocksDbConfig rocksdb = config.rocksdb();
+                RocksDbConfig rocksdb = config.rocksdb();
                 Path dir = rocksdb.dir().orElseGet(
                         () -> Path.of(System.getProperty("java.io.tmpdir"), "quarkus-keyed-state", "rocksdb"));
                 yield new RocksDbStateBackend(states, codecs, new RocksDbSettings(dir, rocksdb.memoryLimit().asLongValue(),
