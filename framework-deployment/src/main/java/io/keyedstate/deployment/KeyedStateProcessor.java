@@ -145,6 +145,15 @@ class KeyedStateProcessor {
         return states;
     }
 
+    /** Loads RocksDB's library at start-up when that backend is configured, so a broken install fails fast. */
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    void loadRocksDbLibrary(KeyedStatesBuildItem states, KeyedStateRecorder recorder) {
+        if (!states.isEmpty()) {
+            recorder.loadRocksDbLibraryIfConfigured();
+        }
+    }
+
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
     void keyedStatesBean(KeyedStatesBuildItem states, KeyedStateRecorder recorder,

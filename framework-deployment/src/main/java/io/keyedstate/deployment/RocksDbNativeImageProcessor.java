@@ -4,11 +4,8 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
 import org.rocksdb.util.Environment;
 
-import io.keyedstate.runtime.KeyedStateRecorder;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
-import io.quarkus.deployment.annotations.ExecutionTime;
-import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.ModuleEnableNativeAccessBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.JniRuntimeAccessBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.NativeImageResourceBuildItem;
@@ -55,14 +52,5 @@ class RocksDbNativeImageProcessor {
     @BuildStep
     ModuleEnableNativeAccessBuildItem nativeAccess() {
         return new ModuleEnableNativeAccessBuildItem("rocksdbjni");
-    }
-
-    /** Loads the library at start-up when the RocksDB backend is configured, so a broken install fails fast. */
-    @BuildStep
-    @Record(ExecutionTime.RUNTIME_INIT)
-    void loadLibrary(KeyedStatesBuildItem states, KeyedStateRecorder recorder) {
-        if (!states.isEmpty()) {
-            recorder.loadRocksDbLibraryIfConfigured();
-        }
     }
 }

@@ -21,6 +21,8 @@ public final class HeapShard implements StateShard {
     private final int[] timerStates;
     /** Guarded by {@code this}. */
     private long epoch;
+    /** The last confirmed snapshot and its chain of files, the base of the next delta; null before the first. */
+    private volatile HeapChainSnapshot.Chain chain;
 
     HeapShard(int shardId, int stateCount, int[] timerStates, HeapSizeEstimator sizeEstimator) {
         this.shardId = shardId;
@@ -50,6 +52,14 @@ public final class HeapShard implements StateShard {
     @Override
     public HeapTimerQueue timers() {
         return timers;
+    }
+
+    HeapChainSnapshot.Chain chain() {
+        return chain;
+    }
+
+    void chain(HeapChainSnapshot.Chain confirmed) {
+        chain = confirmed;
     }
 
     Object get(int state, Object key) {

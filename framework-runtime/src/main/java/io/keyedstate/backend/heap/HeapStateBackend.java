@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -32,7 +31,6 @@ public final class HeapStateBackend implements StateBackend {
     private final List<StateDescriptor> states;
     private final LongSupplier clock;
     private final Map<Integer, HeapShard> shards = new ConcurrentHashMap<>();
-    private final Map<Integer, Chain> chains = new ConcurrentHashMap<>();
     private final int fullSnapshotEvery;
     private final HeapSizeEstimator sizeEstimator;
     private final HeapShardFile file;
@@ -81,7 +79,6 @@ public final class HeapStateBackend implements StateBackend {
     @Override
     public void drop(int shardId) {
         shards.remove(shardId);
-        chains.remove(shardId);
     }
 
     @Override
@@ -113,90 +110,15 @@ public final class HeapStateBackend implements StateBackend {
     public ShardSnapshot snapshot(int shardId, Set<String> reusable) {
         HeapShard shard = shard(shardId);
         HeapSnapshot snapshot = shard.snapshot();
-        Chain chain = chains.get(shardId);
-        Chain base = chain != null && chain.files().size() < fullSnapshotEvery && reusable.containsAll(chain.files())
+        HeapChainSnapshot.Chain chain = shard.chain();
+        HeapChainSnapshot.Chain base = chain != null && chain.files().size() < fullSnapshotEvery && reusable.containsAll(chain.files())
                 ? chain
                 : null;
         // A name no stored file of the shard has, so the uploader never mistakes it for one.
         long seq = Math.max(chain == null ? 1 : chain.nextSeq(),
                 reusable.stream().mapToLong(HeapShardFile::seq).max().orElse(0) + 1);
-        return new HeapShardSnapshot(shard, snapshot, base, seq);
-    }
-
-    /** The last confirmed snapshot of a shard and the chain of files it is stored in: the base of the next delta. */
-    private record Chain(HeapSnapshot base, List<String> files, long nextSeq) {
-    }
-
-    private final class HeapShardSnapshot implements ShardSnapshot {
-        private final HeapShard shard;
-        private final HeapSnapshot snapshot;
-        private final Chain base;
-        private final long seq;
-        private List<String> inherited = List.of();
-        private Path dir;
-
-        HeapShardSnapshot(HeapShard shard, HeapSnapshot snapshot, Chain base, long seq) {
-            this.shard = shard;
-            this.snapshot = snapshot;
-            this.base = base;
-            this.seq = seq;
-        }
-
-        @Override
-        public List<Path> files() throws IOException {
-            dir = Files.createTempDirectory(stagingDir, "shard-" + shard.id() + "-");
-            Path written = dir.resolve(HeapShardFile.name(seq));
-            if (base != null) {
-                long entries = file.writeDelta(base.base(), snapshot, written);
-                // A delta of most keys costs as much as a full file, and lengthens every restore.
-                if (2 * entries <= entryCount(snapshot)) {
-                    inherited = base.files();
-                    return List.of(written);
-                }
-            }
-            file.writeFull(snapshot, written);
-            return List.of(written);
-        }
-
-        @Override
-        public boolean isImmutable(String name) {
-            return true; // a chain file's name is never reused for other content
-        }
-
-        @Override
-        public List<String> inherited() {
-            return inherited;
-        }
-
-        @Override
-        public boolean holdsNothing(int state) {
-            return snapshot.tables()[state].isEmpty();
-        }
-
-        @Override
-        public void confirmed() {
-            List<String> files = new ArrayList<>(inherited);
-            files.add(HeapShardFile.name(seq));
-            // Only while the shard is the one snapshotted: a dropped or restored shard has another base.
-            chains.compute(shard.id(), (id, current) -> shards.get(id) == shard
-                    ? new Chain(snapshot, List.copyOf(files), seq + 1)
-                    : current);
-        }
-
-        @Override
-        public void close() {
-            if (dir != null) {
-                deleteQuietly(dir);
-            }
-        }
-    }
-
-    private static long entryCount(HeapSnapshot snapshot) {
-        long count = 0;
-        for (PersistentHashMap<Object, Object> table : snapshot.tables()) {
-            count += table.size();
-        }
-        return count;
+        // Kept by the shard snapshotted: a shard dropped or restored since is another object, with another base.
+        return new HeapChainSnapshot(shard, snapshot, base, seq, file, stagingDir, shard::chain);
     }
 
     /**
@@ -219,12 +141,10 @@ public final class HeapStateBackend implements StateBackend {
         HeapShard shard = new HeapShard(shardId, tables, timerStates, sizeEstimator);
         List<String> names = chain.stream().map(path -> path.getFileName().toString()).toList();
         long nextSeq = HeapShardFile.seq(names.get(names.size() - 1)) + 1;
-        shards.put(shardId, shard);
-        if (plan.changesState()) {
-            chains.remove(shardId);
-        } else {
-            chains.put(shardId, new Chain(new HeapSnapshot(shardId, tables), names, nextSeq));
+        if (!plan.changesState()) {
+            shard.chain(new HeapChainSnapshot.Chain(new HeapSnapshot(shardId, tables), names, nextSeq));
         }
+        shards.put(shardId, shard);
     }
 
     @Override
@@ -269,7 +189,6 @@ public final class HeapStateBackend implements StateBackend {
     @Override
     public void close() {
         shards.clear();
-        chains.clear();
         deleteQuietly(stagingDir);
     }
 

@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
-import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
 import org.rocksdb.BlockBasedTableConfig;
@@ -26,7 +25,6 @@ import org.rocksdb.Statistics;
 import org.rocksdb.WriteBufferManager;
 
 import io.keyedstate.backend.InstanceDirectory;
-import io.keyedstate.backend.LocalFiles;
 import io.keyedstate.backend.ShardClosedException;
 import io.keyedstate.backend.ShardSnapshot;
 import io.keyedstate.backend.StateBackend;
@@ -134,48 +132,10 @@ public final class RocksDbStateBackend implements StateBackend {
         return "rocksdb";
     }
 
-    /**
-     * Flush and a native checkpoint: hard links to the immutable SST files, in the process's own
-     * directory. Which SST files a checkpoint may reference rather than store is for the uploader
-     * to find, by name: an SST file's name is never reused.
-     */
+    /** See {@link RocksDbIncrementalSnapshot}. */
     @Override
     public ShardSnapshot snapshot(int shardId, Set<String> reusable) throws IOException {
-        Path target = Files.createTempDirectory(stagingDir(), "snapshot-" + shardId + "-");
-        Files.delete(target); // RocksDB creates the checkpoint directory itself
-        RocksDbShard shard = shard(shardId);
-        shard.snapshotTo(target);
-        java.util.BitSet empty = new java.util.BitSet(states.size());
-        for (StateDescriptor state : states) {
-            empty.set(state.id(), shard.storesNothing(state.id()));
-        }
-        return new ShardSnapshot() {
-            @Override
-            public List<Path> files() throws IOException {
-                try (Stream<Path> files = Files.list(target)) {
-                    return files.sorted().toList();
-                }
-            }
-
-            @Override
-            public boolean isImmutable(String name) {
-                return name.endsWith(".sst");
-            }
-
-            @Override
-            public boolean holdsNothing(int state) {
-                return empty.get(state);
-            }
-
-            @Override
-            public void close() {
-                try {
-                    LocalFiles.deleteRecursively(target);
-                } catch (IOException e) {
-                    LOG.warnf("Could not delete the local snapshot %s: %s", target, e.getMessage());
-                }
-            }
-        };
+        return RocksDbIncrementalSnapshot.take(shard(shardId), states, stagingDir());
     }
 
     @Override
