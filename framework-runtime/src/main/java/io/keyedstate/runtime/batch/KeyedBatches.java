@@ -83,6 +83,12 @@ public class KeyedBatches {
                 break; // an output failed under fail, as the handler's own failure would have
             }
             IncomingKafkaRecord<?, ?> record = (IncomingKafkaRecord<?, ?>) each;
+            if (!states.coordinator().processes(channel, record.getTopic(), record.getPartition())) {
+                // Polled before its partition was let go: neither applied nor acknowledged. Applied to a
+                // shard kept for the partition's return, it would count twice once processing resumes
+                // at the shard's checkpoint; its owner reads it again from there.
+                continue;
+            }
             Object key = record.getKey();
             Exception failure = key == null ? KeyBindingDecorator.nullKeyProblem(states, channel,
                     record.getTopic() + "-" + record.getPartition() + "@" + record.getOffset()) : null;
