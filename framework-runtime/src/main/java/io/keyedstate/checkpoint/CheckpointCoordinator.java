@@ -151,20 +151,6 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 });
     }
 
-    /**
-     * Whether keyed channel {@code channel} processes {@code topic}'s {@code partition} now: it owns
-     * it, and its shard is restored. A batch polled before a rebalance may still hold records of a
-     * partition let go since; they are not this instance's to apply any more.
-     */
-    public boolean processes(String channel, String topic, int partition) {
-        for (KeyedStateCommitHandler handler : shards.handlers()) {
-            if (handler.channel.equals(channel)) {
-                return handler.input(topic, partition) != null;
-            }
-        }
-        return false;
-    }
-
     /** Ready: every keyed channel has had its partitions assigned and no shard is being restored. */
     public boolean restoring() {
         return ownership.restoring();

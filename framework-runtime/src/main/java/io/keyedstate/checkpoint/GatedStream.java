@@ -73,6 +73,7 @@ final class GatedStream<K, V> extends AbstractMultiOperator<IncomingKafkaRecord<
 
         @Override
         public void onItem(IncomingKafkaRecord<K, V> record) {
+            handler.dispatching();
             InputPartition input = handler.input(record.getTopic(), record.getPartition());
             boolean replace = false;
             long before = input == null ? Long.MIN_VALUE : input.maxTimestamp();
@@ -104,17 +105,24 @@ final class GatedStream<K, V> extends AbstractMultiOperator<IncomingKafkaRecord<
         /** Opens the partition's gate and emits what it held, before any record admitted after it. */
         void release(InputPartition input) {
             long before = input.maxTimestamp();
+            boolean opened;
             synchronized (input) {
-                input.open();
-                for (Object held : input.held) {
-                    IncomingKafkaRecord<?, ?> record = (IncomingKafkaRecord<?, ?>) held;
-                    input.admitted(record.getOffset(), timestamp(record));
-                    enter(input, record);
+                opened = input.open();
+                if (opened) {
+                    for (Object held : input.held) {
+                        IncomingKafkaRecord<?, ?> record = (IncomingKafkaRecord<?, ?>) held;
+                        input.admitted(record.getOffset(), timestamp(record));
+                        enter(input, record);
+                    }
+                    heldTotal.addAndGet(-input.held.size());
+                    surplus.addAndGet(input.compensated);
+                    input.held.clear();
+                    input.compensated = 0;
                 }
-                heldTotal.addAndGet(-input.held.size());
-                surplus.addAndGet(input.compensated);
-                input.held.clear();
-                input.compensated = 0;
+            }
+            if (!opened) {
+                discard(input); // let go at its final barrier: what it held is its next owner's to read
+                return;
             }
             drain();
             if (input.maxTimestamp() > before) {

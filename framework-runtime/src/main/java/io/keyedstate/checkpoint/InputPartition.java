@@ -31,8 +31,11 @@ final class InputPartition {
     private long acknowledgedUpTo = -1;
     private final boolean batch;
     private boolean closed;
+    /** Let go: the gate stays closed for good, so nothing is admitted after the partition's final barrier. */
+    private boolean retired;
     private CompletableFuture<Long> drained;
-    private CompletableFuture<Void> opened;
+    /** Completes with whether the batch records waiting at the closed gate were admitted (false: the partition was let go). */
+    private CompletableFuture<Boolean> opened;
     final ArrayDeque<Object> held = new ArrayDeque<>();
     /** How many held records were replaced by an extra upstream request, so the stream kept flowing. */
     int compensated;
@@ -61,7 +64,9 @@ final class InputPartition {
     }
 
     synchronized void admitted(long offset, long timestamp) {
-        inFlight++;
+        if (!batch) {
+            inFlight++; // batch channels count acknowledgements by offset instead
+        }
         nextOffset = Math.max(nextOffset, offset + 1);
         if (timestamp > maxTimestamp) {
             maxTimestamp = timestamp;
@@ -74,17 +79,26 @@ final class InputPartition {
 
     /**
      * For batch channels, whose records cannot be held back one by one: null if the record may go
-     * now, else a stage that admits it when the gate reopens (holding back the whole batch).
+     * now, else a stage that completes when the gate reopens (holding back the whole batch), with
+     * whether the record was admitted then: not if its partition was let go meanwhile.
      */
-    synchronized CompletableFuture<Void> admitOrWait(long offset, long timestamp) {
+    synchronized CompletableFuture<Boolean> admitOrWait(long offset, long timestamp) {
         if (!closed) {
             admitted(offset, timestamp);
             return null;
         }
+        if (retired) {
+            return CompletableFuture.completedFuture(false);
+        }
         if (opened == null) {
             opened = new CompletableFuture<>();
         }
-        return opened.thenRun(() -> admitted(offset, timestamp));
+        return opened.thenApply(admit -> {
+            if (admit) {
+                admitted(offset, timestamp);
+            }
+            return admit;
+        });
     }
 
     /** A batch was acknowledged, up to and including {@code offset} of this partition. */
@@ -150,19 +164,38 @@ final class InputPartition {
         return drained;
     }
 
-    synchronized boolean isClosed() {
-        return closed;
+    /**
+     * Closes the gate for good: the partition is being let go. Whatever reaches the gate from now
+     * on, or waits at it, was polled before the revocation and is not admitted: applied after the
+     * final barrier, it would be in the shard but not in its final checkpoint, and counted again
+     * when processing resumes there. Records admitted before are still awaited by {@link #close}.
+     */
+    synchronized void retire() {
+        closed = true;
+        retired = true;
+        if (opened != null) {
+            CompletableFuture<Boolean> waiting = opened;
+            opened = null;
+            waiting.complete(false);
+        }
     }
 
-    /** Reopens the gate; the caller releases the held records, in order, before any later one. */
-    synchronized void open() {
+    /**
+     * Reopens the gate, unless the partition was let go; the caller releases the held records, in
+     * order, before any later one, if this returns true, and drops them otherwise.
+     */
+    synchronized boolean open() {
+        if (retired) {
+            return false;
+        }
         closed = false;
         drained = null;
         if (opened != null) {
-            CompletableFuture<Void> waiting = opened;
+            CompletableFuture<Boolean> waiting = opened;
             opened = null;
-            waiting.complete(null); // admits the waiting batch records, under this lock, before any new close
+            waiting.complete(true); // admits the waiting batch records, under this lock, before any new close
         }
+        return true;
     }
 
     synchronized boolean changedSince(long barrier) {
@@ -183,7 +216,8 @@ final class InputPartition {
 
     @Override
     public synchronized String toString() {
-        return topicPartition + " (" + inFlight + " in flight, next offset " + nextOffset + ", " + held.size()
-                + " held" + (closed ? ", gate closed)" : ")");
+        String pending = batch ? "acknowledged up to " + acknowledgedUpTo : inFlight + " in flight";
+        return topicPartition + " (" + pending + ", next offset " + nextOffset + ", " + held.size()
+                + " held" + (retired ? ", let go)" : closed ? ", gate closed)" : ")");
     }
 }

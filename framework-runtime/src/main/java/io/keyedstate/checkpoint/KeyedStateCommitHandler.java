@@ -41,6 +41,7 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
     private volatile GatedStream.Gate<?, ?> gate;
     private final java.util.Set<TopicPartition> pausing = ConcurrentHashMap.newKeySet();
     private final java.util.Set<TopicPartition> fenced = ConcurrentHashMap.newKeySet();
+    private final DispatchContext dispatch = new DispatchContext();
     /** The ids of the channel's topics, read through an admin client made when first needed. */
     final TopicIds topicIds;
 
@@ -60,21 +61,59 @@ final class KeyedStateCommitHandler implements KafkaCommitHandler {
         return batch ? consumed : new GatedStream<>(consumed, this);
     }
 
-    /** Batch channels (no per-record stream to gate) wait here, the whole batch with the record. */
+    /**
+     * Batch channels (no per-record stream to gate) wait here, the whole batch with the last record
+     * of each of its partitions; a partition's records that are not admitted are marked so (see
+     * {@link NotAdmitted}).
+     */
     @Override
     public <K, V> Uni<IncomingKafkaRecord<K, V>> received(IncomingKafkaRecord<K, V> record) {
-        InputPartition input = batch ? input(record.getTopic(), record.getPartition()) : null;
+        if (!batch) {
+            return Uni.createFrom().item(record);
+        }
+        dispatching();
+        InputPartition input = input(record.getTopic(), record.getPartition());
         if (input == null) {
+            NotAdmitted.mark(record); // its partition was let go since the batch was polled
             return Uni.createFrom().item(record);
         }
         long before = input.maxTimestamp();
-        CompletableFuture<Void> admitted = input.admitOrWait(record.getOffset(),
+        CompletableFuture<Boolean> admitted = input.admitOrWait(record.getOffset(),
                 GatedStream.timestamp(record));
         if (input.maxTimestamp() > before) {
             timestampAdvanced(input);
         }
-        return admitted == null ? Uni.createFrom().item(record)
-                : Uni.createFrom().completionStage(admitted).replaceWith(record);
+        if (admitted == null) {
+            return Uni.createFrom().item(record);
+        }
+        return Uni.createFrom().completionStage(admitted).map(admit -> {
+            if (!admit) {
+                NotAdmitted.mark(record);
+            }
+            return record;
+        });
+    }
+
+    /** On the thread the connector hands records to the gates from (see {@link DispatchContext}). */
+    void dispatching() {
+        dispatch.seen();
+    }
+
+    /**
+     * Waits until every record the connector took from its queue before now has reached its gate,
+     * so that none reaches one later, when its partition may have come back. The connector empties
+     * its queue of a revoked partition's records before the revocation gets here.
+     */
+    boolean awaitDispatched(long timeoutNanos) {
+        return dispatch.awaitPassed(timeoutNanos);
+    }
+
+    /** The partition is being let go: from now on its gate admits nothing (see {@link InputPartition#retire}). */
+    void retire(TopicPartition partition) {
+        InputPartition input = inputs.get(partition);
+        if (input != null) {
+            input.retire();
+        }
     }
 
     /** The channel's consumer group. */

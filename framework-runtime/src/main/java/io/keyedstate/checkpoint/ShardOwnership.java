@@ -249,6 +249,19 @@ final class ShardOwnership {
         if (!shards.handlers().contains(handler)) {
             return; // the consumer's close, after its channel stopped and let its partitions go
         }
+        long deadline = System.nanoTime() + settings.handoverTimeout().toNanos();
+        // From here on nothing polled before the revocation enters processing: not at the final
+        // barrier, and not later, when a partition may already be back.
+        partitions.forEach(handler::retire);
+        if (!handler.awaitDispatched(Math.max(0, deadline - System.nanoTime()))) {
+            LOG.errorf("Channel '%s' stops: records of %s polled before their revocation had not reached the channel's"
+                    + " gates within %s, so they could be applied after the partitions come back, a second time. The"
+                    + " Vert.x event loop of the channel was blocked (see any blocked-thread warnings above). Restart"
+                    + " the application; it resumes from the partitions' last checkpoints", handler.channel, partitions,
+                    settings.handoverTimeout());
+            handler.fail(new IllegalStateException("records of revoked partitions " + partitions
+                    + " did not reach the gates of channel '" + handler.channel + "' within " + settings.handoverTimeout()));
+        }
         // Partitions lost (the member was dropped from the group) may already be processed by their
         // next owner: no final checkpoint, which would only race it.
         boolean lost = consumer.groupMetadata().generationId() < 0;
@@ -267,7 +280,6 @@ final class ShardOwnership {
                 finals.put(id, scheduler.checkpoint(shard, CheckpointPipeline.Purpose.CHECKPOINT));
             }
         });
-        long deadline = System.nanoTime() + settings.handoverTimeout().toNanos();
         for (Map.Entry<Integer, List<TopicPartition>> entry : byShard.entrySet()) {
             OwnedShard shard = shards.get(entry.getKey());
             if (shard == null) {

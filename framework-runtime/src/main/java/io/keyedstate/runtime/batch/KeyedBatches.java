@@ -17,6 +17,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import io.keyedstate.checkpoint.NotAdmitted;
 import io.keyedstate.runtime.KeyBindingDecorator;
 import io.keyedstate.runtime.KeyedStates;
 import io.keyedstate.state.CurrentShardKey;
@@ -78,15 +79,16 @@ public class KeyedBatches {
             return DONE;
         }
         Settlement settlement = new Settlement(channel);
+        // Polled before their partition was let go: neither applied nor acknowledged. Applied to a shard
+        // kept for the partition's return, they would count twice once processing resumes at the shard's
+        // checkpoint; the partition's owner reads them again from there.
+        Set<TopicPartition> notAdmitted = NotAdmitted.partitionsOf(batch);
         for (KafkaRecord<?, ?> each : batch.getRecords()) {
             if (settlement.stopped) {
                 break; // an output failed under fail, as the handler's own failure would have
             }
             IncomingKafkaRecord<?, ?> record = (IncomingKafkaRecord<?, ?>) each;
-            if (!states.coordinator().processes(channel, record.getTopic(), record.getPartition())) {
-                // Polled before its partition was let go: neither applied nor acknowledged. Applied to a
-                // shard kept for the partition's return, it would count twice once processing resumes
-                // at the shard's checkpoint; its owner reads it again from there.
+            if (!notAdmitted.isEmpty() && notAdmitted.contains(new TopicPartition(record.getTopic(), record.getPartition()))) {
                 continue;
             }
             Object key = record.getKey();
