@@ -265,9 +265,12 @@ final class WordCountRun implements AutoCloseable {
                     .map(entry -> entry.getKey() + ": expected " + entry.getValue() + ", last " + last.get(entry.getKey())
                             + ", highest " + highest.get(entry.getKey()))
                     .sorted().toList();
+            Path trail = writeTrailOfWrongCounts(wrong.stream().map(line -> line.substring(0, line.indexOf(':')))
+                    .limit(5).toList());
             throw new AssertionError(wrong.size() + " of " + expected.size() + " words have a wrong count after " + timeout
                     + " (produced " + produced + ", counts read " + outputs + "): " + wrong.subList(0, Math.min(10,
-                            wrong.size())) + "; offsets violations: " + violations, e);
+                            wrong.size())) + "; offsets violations: " + violations + "; each input and count of the first"
+                    + " wrong words, with times to match the instances' logs: " + trail, e);
         }
         expected.forEach((word, count) -> assertThat(highest.get(word)).as("highest count of %s", word).isEqualTo(count));
         assertThat(highest.keySet()).isEqualTo(expected.keySet());
@@ -336,6 +339,31 @@ final class WordCountRun implements AutoCloseable {
     private void countWordsInTopic() {
         expected.clear();
         readTopic(wordsTopic, record -> expected.merge(record.key(), 1L, Long::sum));
+    }
+
+    /**
+     * For each of {@code words}, every occurrence in the input and every count written for it, in
+     * time order: where a count goes wrong, the time of the first wrong one points into the logs.
+     */
+    private Path writeTrailOfWrongCounts(List<String> words) {
+        List<String> lines = new ArrayList<>();
+        java.util.function.BiConsumer<String, ConsumerRecord<String, String>> add = (what, record) -> {
+            if (words.contains(record.key())) {
+                lines.add(java.time.Instant.ofEpochMilli(record.timestamp()) + " " + record.key() + " " + what + " "
+                        + record.topic() + "-" + record.partition() + "@" + record.offset());
+            }
+        };
+        readTopic(wordsTopic, record -> add.accept("input", record));
+        readTopic(countsTopic, record -> add.accept("count " + record.value(), record));
+        lines.sort(null);
+        Path trail = logs.resolve("wrong-counts.txt");
+        try {
+            Files.createDirectories(logs);
+            Files.write(trail, lines);
+        } catch (IOException e) {
+            return Path.of("(not written: " + e.getMessage() + ")");
+        }
+        return trail;
     }
 
     /** Every record of {@code topic} as it is now, from the start, partition by partition in offset order. */
