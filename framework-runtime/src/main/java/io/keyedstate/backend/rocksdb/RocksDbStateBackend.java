@@ -9,20 +9,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
-import org.rocksdb.Cache;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
-import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.Statistics;
-import org.rocksdb.WriteBufferManager;
 
 import io.keyedstate.backend.InstanceDirectory;
 import io.keyedstate.backend.ShardClosedException;
@@ -33,10 +25,10 @@ import io.keyedstate.state.RestorePlan;
 import io.keyedstate.state.StateDescriptor;
 
 /**
- * Keyed state in RocksDB: one instance per input partition, one column family per state, and one
- * memory budget for the whole process. The block cache and a write-buffer manager charged to it
- * are shared by every shard, so memory stays within {@code memoryLimitBytes} however many
- * partitions this instance owns; per-shard sizing is what gets containers killed.
+ * Keyed state in RocksDB: opens, restores, snapshots and drops the process's shards, one RocksDB
+ * instance per input partition, all within one memory budget ({@link RocksDbSharedResources}):
+ * memory stays within {@code memoryLimitBytes} however many partitions this instance owns, where
+ * per-shard sizing is what gets containers killed.
  */
 public final class RocksDbStateBackend implements StateBackend {
 
@@ -49,12 +41,7 @@ public final class RocksDbStateBackend implements StateBackend {
     /** This instance's own directory, locked while it lives: see {@link InstanceDirectory}. */
     private final InstanceDirectory instanceDir;
     private final Path processDir;
-    private final Cache cache;
-    private final WriteBufferManager writeBufferManager;
-    private final BloomFilter bloomFilter;
-    private final Statistics statistics;
-    private final DBOptions dbOptions;
-    private final ColumnFamilyOptions columnOptions;
+    private final RocksDbSharedResources resources;
     private final Map<Integer, RocksDbShard> shards = new ConcurrentHashMap<>();
 
     private final long writeCacheBytes;
@@ -73,47 +60,24 @@ public final class RocksDbStateBackend implements StateBackend {
         this.processDir = instanceDir.path();
         this.writeCacheBytes = settings.writeCacheBytes();
 
-        long limit = settings.memoryLimitBytes();
-        this.cache = new LRUCache(limit, -1, false, settings.highPriorityPoolRatio());
-        this.writeBufferManager = new WriteBufferManager((long) (limit * settings.writeBufferRatio()), cache);
-        this.bloomFilter = new BloomFilter(10, false);
-        this.dbOptions = dbOptions(settings.profile(), settings.dbOptions())
-                .setCreateIfMissing(true)
-                .setCreateMissingColumnFamilies(true)
-                .setWriteBufferManager(writeBufferManager);
-        // One Statistics object for every shard: the metrics describe the process, like the memory cap.
-        this.statistics = settings.statistics() ? new Statistics() : null;
-        if (statistics != null) {
-            dbOptions.setStatistics(statistics);
-        }
-        BlockBasedTableConfig table = new BlockBasedTableConfig()
-                .setBlockCache(cache)
-                // Index and filter blocks live in the cache, under the cap, not beside it.
-                .setCacheIndexAndFilterBlocks(true)
-                .setCacheIndexAndFilterBlocksWithHighPriority(true)
-                .setPinL0FilterAndIndexBlocksInCache(true)
-                .setFilterPolicy(bloomFilter);
-        // Memtables larger than the whole write budget would only be flushed early.
-        long writeBufferSize = Math.max(1 << 20, Math.min(64L << 20, (long) (limit * settings.writeBufferRatio() / 4)));
-        this.columnOptions = columnFamilyOptions(settings.profile(), settings.columnFamilyOptions())
-                .setWriteBufferSize(writeBufferSize)
-                .setTableFormatConfig(table);
-        LOG.infof("RocksDB state backend: memory capped at %,d bytes for the process, shards under %s", limit, processDir);
+        this.resources = new RocksDbSharedResources(settings);
+        LOG.infof("RocksDB state backend: memory capped at %,d bytes for the process, shards under %s",
+                settings.memoryLimitBytes(), processDir);
     }
 
     /** RocksDB's native statistics, summed over every shard, if they are collected. */
     public Optional<Statistics> statistics() {
-        return Optional.ofNullable(statistics);
+        return resources.statistics();
     }
 
     /** Bytes in the shared block cache, memtables charged to it included. */
     public long blockCacheUsage() {
-        return cache.getUsage();
+        return resources.blockCacheUsage();
     }
 
     /** Bytes of the block cache pinned by readers and by index and filter blocks. */
     public long blockCachePinnedUsage() {
-        return cache.getPinnedUsage();
+        return resources.blockCachePinnedUsage();
     }
 
     /** Each open shard's part of the write cache's budget (heap memory, not counted in the memory limit). */
@@ -124,7 +88,7 @@ public final class RocksDbStateBackend implements StateBackend {
     @Override
     public RocksDbShard shard(int shardId) {
         return shards.computeIfAbsent(shardId,
-                p -> RocksDbShard.open(p, shardDir(p), states, dbOptions, columnOptions, this::writeCacheShare, codecs));
+                p -> RocksDbInstanceOpener.open(p, shardDir(p), states, resources, this::writeCacheShare, codecs));
     }
 
     @Override
@@ -147,7 +111,7 @@ public final class RocksDbStateBackend implements StateBackend {
                     previous.close();
                 }
                 try {
-                    return RocksDbShard.restore(shardId, shardDir(shardId), dir, states, dbOptions, columnOptions,
+                    return RocksDbInstanceOpener.restore(shardId, shardDir(shardId), dir, states, resources,
                             this::writeCacheShare, codecs, plan, clock.getAsLong());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -232,51 +196,7 @@ public final class RocksDbStateBackend implements StateBackend {
     @Override
     public void close() {
         shards.keySet().forEach(this::drop);
-        columnOptions.close();
-        dbOptions.close();
-        if (statistics != null) {
-            statistics.close();
-        }
-        bloomFilter.close();
-        writeBufferManager.close();
-        cache.close();
+        resources.close();
         instanceDir.close();
-    }
-
-    /** The profile's DB options with the configured ones on top. */
-    static DBOptions dbOptions(RocksDbProfile profile, Map<String, String> overrides) {
-        Properties merged = merge(profile.dbOptions(), overrides);
-        if (merged.isEmpty()) {
-            return new DBOptions();
-        }
-        DBOptions options = DBOptions.getDBOptionsFromProps(merged);
-        if (options == null) {
-            throw new IllegalArgumentException("Invalid RocksDB DB options " + merged + " (profile " + profile
-                    + ", quarkus.keyed-state.rocksdb.db-options): use the names and values of RocksDB's OPTIONS file,"
-                    + " e.g. max_background_jobs=4");
-        }
-        return options;
-    }
-
-    /** The profile's column-family options with the configured ones on top. */
-    static ColumnFamilyOptions columnFamilyOptions(RocksDbProfile profile, Map<String, String> overrides) {
-        Properties merged = merge(profile.columnFamilyOptions(), overrides);
-        if (merged.isEmpty()) {
-            return new ColumnFamilyOptions();
-        }
-        ColumnFamilyOptions options = ColumnFamilyOptions.getColumnFamilyOptionsFromProps(merged);
-        if (options == null) {
-            throw new IllegalArgumentException("Invalid RocksDB column family options " + merged + " (profile " + profile
-                    + ", quarkus.keyed-state.rocksdb.column-family-options): use the names and values of RocksDB's"
-                    + " OPTIONS file, e.g. compression=kLZ4Compression");
-        }
-        return options;
-    }
-
-    private static Properties merge(Map<String, String> profile, Map<String, String> overrides) {
-        Properties properties = new Properties();
-        properties.putAll(profile);
-        properties.putAll(overrides);
-        return properties;
     }
 }

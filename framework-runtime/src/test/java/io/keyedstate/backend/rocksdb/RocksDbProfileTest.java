@@ -18,8 +18,8 @@ class RocksDbProfileTest {
 
     @Test
     void aProfileTunesRocksDbAndConfiguredOptionsWin() {
-        try (DBOptions db = RocksDbStateBackend.dbOptions(RocksDbProfile.SPINNING_DISK, Map.of("max_background_jobs", "6"));
-                ColumnFamilyOptions columns = RocksDbStateBackend.columnFamilyOptions(RocksDbProfile.SPINNING_DISK, Map.of())) {
+        try (DBOptions db = RocksDbSharedResources.dbOptionsOf(RocksDbProfile.SPINNING_DISK, Map.of("max_background_jobs", "6"));
+                ColumnFamilyOptions columns = RocksDbSharedResources.columnFamilyOptionsOf(RocksDbProfile.SPINNING_DISK, Map.of())) {
             assertThat(db.maxBackgroundJobs()).isEqualTo(6);
             assertThat(db.maxOpenFiles()).isEqualTo(-1);
             assertThat(db.compactionReadaheadSize()).isEqualTo(2L << 20);
@@ -30,7 +30,7 @@ class RocksDbProfileTest {
 
     @Test
     void theDefaultProfileKeepsRocksDbDefaults() {
-        try (DBOptions db = RocksDbStateBackend.dbOptions(RocksDbProfile.DEFAULT, Map.of());
+        try (DBOptions db = RocksDbSharedResources.dbOptionsOf(RocksDbProfile.DEFAULT, Map.of());
                 DBOptions plain = new DBOptions()) {
             assertThat(db.maxBackgroundJobs()).isEqualTo(plain.maxBackgroundJobs());
             assertThat(db.maxOpenFiles()).isEqualTo(plain.maxOpenFiles());
@@ -39,7 +39,7 @@ class RocksDbProfileTest {
 
     @Test
     void anUnknownOptionIsRejectedWithItsName() {
-        assertThatThrownBy(() -> RocksDbStateBackend.dbOptions(RocksDbProfile.DEFAULT, Map.of("max_backgroud_jobs", "4")))
+        assertThatThrownBy(() -> RocksDbSharedResources.dbOptionsOf(RocksDbProfile.DEFAULT, Map.of("max_backgroud_jobs", "4")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("max_backgroud_jobs")
                 .hasMessageContaining("quarkus.keyed-state.rocksdb.db-options");
