@@ -6,6 +6,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import io.keyedstate.runtime.KeyedStates;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ArcContainer;
+import io.quarkus.arc.InstanceHandle;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
@@ -31,6 +34,17 @@ public final class KeyedScope {
     private KeyedScope() {
     }
 
+    /** The application's keyed state, looked up in the container: a static API has no injection point. */
+    private static KeyedStates states() {
+        ArcContainer container = Arc.container();
+        InstanceHandle<KeyedStates> states = container == null ? null : container.instance(KeyedStates.class);
+        if (states == null || !states.isAvailable()) {
+            throw new IllegalStateException("Keyed state is not started: the application has no @KeyedState field,"
+                    + " or it is not running");
+        }
+        return states.get();
+    }
+
     /** Runs {@code action} with keyed state scoped to {@code record}'s key and partition. */
     public static void run(ConsumerRecord<?, ?> record, Runnable action) {
         call(record, () -> {
@@ -41,7 +55,7 @@ public final class KeyedScope {
 
     /** Like {@link #run(ConsumerRecord, Runnable)}, returning {@code action}'s result. */
     public static <R> R call(ConsumerRecord<?, ?> record, Supplier<R> action) {
-        return KeyedStates.callScoped(null, record.topic(), record.partition(), record.key(), action);
+        return states().callScoped(null, record.topic(), record.partition(), record.key(), action);
     }
 
     /** Runs {@code action} with the keyed state of channel {@code channel} scoped to {@code record}'s key and partition. */
@@ -54,7 +68,7 @@ public final class KeyedScope {
 
     /** Like {@link #run(String, ConsumerRecord, Runnable)}, returning {@code action}'s result. */
     public static <R> R call(String channel, ConsumerRecord<?, ?> record, Supplier<R> action) {
-        return KeyedStates.callScoped(java.util.Objects.requireNonNull(channel, "channel"), record.topic(),
+        return states().callScoped(java.util.Objects.requireNonNull(channel, "channel"), record.topic(),
                 record.partition(), record.key(), action);
     }
 
@@ -62,7 +76,7 @@ public final class KeyedScope {
     public static void run(Message<?> kafkaMessage, Runnable action) {
         IncomingKafkaRecordMetadata<?, ?> metadata = kafkaMessage.getMetadata(IncomingKafkaRecordMetadata.class)
                 .orElseThrow(() -> new IllegalArgumentException("Not an incoming Kafka record: " + kafkaMessage));
-        KeyedStates.callScoped(metadata.getChannel(), metadata.getTopic(), metadata.getPartition(), metadata.getKey(), () -> {
+        states().callScoped(metadata.getChannel(), metadata.getTopic(), metadata.getPartition(), metadata.getKey(), () -> {
             action.run();
             return null;
         });

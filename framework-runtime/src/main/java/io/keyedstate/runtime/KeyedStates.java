@@ -28,8 +28,6 @@ import io.keyedstate.timer.TimerService;
  */
 public final class KeyedStates {
 
-    private static volatile KeyedStates running;
-
     private final List<StateDescriptor> states;
     private final Set<String> channels;
     private final Set<String> concurrentChannels;
@@ -62,20 +60,18 @@ public final class KeyedStates {
                 ? new ExpiredStateSweeper(backend, config.ttlCleanupInterval())
                 : null;
         this.timers = hasTimers ? startTimers() : null;
-        running = this;
     }
 
     /**
-     * Runs {@code action} scoped to a record of the running application: {@code KeyedScope}'s
-     * engine. {@code channel} may be null when one keyed channel reads {@code topic}.
+     * Runs {@code action} scoped to a record: {@code KeyedScope}'s engine. {@code channel} may be
+     * null when one keyed channel reads {@code topic}.
      */
-    public static <R> R callScoped(String channel, String topic, int partition, Object key, Supplier<R> action) {
+    public <R> R callScoped(String channel, String topic, int partition, Object key, Supplier<R> action) {
         if (key == null) {
             throw new IllegalArgumentException("A record with a null key has no keyed state (" + topic + "-" + partition
                     + ")");
         }
-        KeyedStates states = running();
-        List<String> readers = states.topics.channelsReading(topic);
+        List<String> readers = topics.channelsReading(topic);
         if (readers.isEmpty() || (channel != null && !readers.contains(channel))) {
             throw new IllegalArgumentException("Topic '" + topic + "' is not read by " + (channel == null ? "a keyed channel"
                     : "keyed channel '" + channel + "'") + " (a channel of a bean with keyed state), so its records have"
@@ -85,16 +81,7 @@ public final class KeyedStates {
             throw new IllegalArgumentException("Topic '" + topic + "' is read by keyed channels " + readers + ", each with"
                     + " state of its own: name the channel, KeyedScope.run(\"<channel>\", record, action)");
         }
-        return CurrentShardKey.callWithin(states.scope(channel != null ? channel : readers.get(0), partition, key), action);
-    }
-
-    private static KeyedStates running() {
-        KeyedStates instance = running;
-        if (instance == null) {
-            throw new IllegalStateException("Keyed state is not started: the application has no @KeyedState field,"
-                    + " or it is not running");
-        }
-        return instance;
+        return CurrentShardKey.callWithin(scope(channel != null ? channel : readers.get(0), partition, key), action);
     }
 
     public boolean isKeyedChannel(String channel) {
@@ -153,7 +140,6 @@ public final class KeyedStates {
         }
         coordinator.close();
         backend.close();
-        running = null;
     }
 
     private CheckpointSettings checkpointSettings(CheckpointConfig checkpoint) {

@@ -35,7 +35,7 @@ class TtlCleanupTest {
     @Test
     void expiredValuesAreRemovedInTheBackground() {
         for (int i = 0; i < 100; i++) {
-            KeyedStates.callScoped(null, "clicks", 1, "user-" + i, () -> {
+            states.callScoped(null, "clicks", 1, "user-" + i, () -> {
                 sessions.open();
                 return null;
             });

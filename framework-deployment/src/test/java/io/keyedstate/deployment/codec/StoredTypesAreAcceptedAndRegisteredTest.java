@@ -62,7 +62,7 @@ class StoredTypesAreAcceptedAndRegisteredTest {
 
     @Test
     void theApplicationsOwnCodecEncodesItsType() {
-        KeyedStates.callScoped(null, "clicks", 0, "k", () -> {
+        states.callScoped(null, "clicks", 0, "k", () -> {
             session.addShape(new Square(2.0));
             return null;
         });

@@ -44,7 +44,7 @@ class RocksDbMetricsTest {
     @Test
     void shardsSizeCacheAndRocksDbCountersAreExposed() {
         for (int i = 0; i < 1_000; i++) {
-            KeyedStates.callScoped(null, "words", i % 2, "key-" + i, () -> {
+            states.callScoped(null, "words", i % 2, "key-" + i, () -> {
                 counter.increment();
                 return null;
             });
