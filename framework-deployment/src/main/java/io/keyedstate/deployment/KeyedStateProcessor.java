@@ -38,6 +38,7 @@ import io.quarkus.deployment.builditem.LaunchModeBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigBuilderBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
+import io.quarkus.deployment.pkg.steps.NativeOrNativeSourcesBuild;
 import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.metrics.MetricsFactory;
@@ -217,21 +218,23 @@ class KeyedStateProcessor {
      * off in the consumer's poll by an interceptor, which Kafka creates by reflection.
      */
     @BuildStep
-    void restoreFence(KeyedStatesBuildItem states, BuildProducer<RunTimeConfigurationDefaultBuildItem> defaults,
-            BuildProducer<ReflectiveClassBuildItem> reflection) {
-        if (states.channels().isEmpty()) {
-            return;
-        }
+    void restoreFence(KeyedStatesBuildItem states, BuildProducer<RunTimeConfigurationDefaultBuildItem> defaults) {
         for (String channel : states.channels()) {
             defaults.produce(new RunTimeConfigurationDefaultBuildItem(
                     "mp.messaging.incoming." + channel + ".interceptor.classes", RestoreFence.class.getName()));
         }
-        reflection.produce(ReflectiveClassBuildItem.builder(RestoreFence.class).constructors()
-                .reason("Kafka creates the consumer interceptors of keyed channels from interceptor.classes").build());
+    }
+
+    @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
+    void registerRestoreFenceForReflection(KeyedStatesBuildItem states, BuildProducer<ReflectiveClassBuildItem> reflection) {
+        if (!states.channels().isEmpty()) {
+            reflection.produce(ReflectiveClassBuildItem.builder(RestoreFence.class).constructors()
+                    .reason("Kafka creates the consumer interceptors of keyed channels from interceptor.classes").build());
+        }
     }
 
     /** Jackson encodes stored records and POJOs by reflection, which a native image must know about. */
-    @BuildStep
+    @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
     void registerJacksonEncodedTypesForReflection(KeyedStatesBuildItem states,
             BuildProducer<ReflectiveClassBuildItem> reflection) {
         if (!states.jacksonClasses().isEmpty()) {

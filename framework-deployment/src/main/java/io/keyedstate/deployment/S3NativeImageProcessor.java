@@ -9,6 +9,7 @@ import org.jboss.jandex.IndexView;
 
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
+import io.quarkus.deployment.pkg.steps.NativeOrNativeSourcesBuild;
 import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
 import io.quarkus.deployment.builditem.ExtensionSslNativeSupportBuildItem;
 import io.quarkus.deployment.builditem.IndexDependencyBuildItem;
@@ -26,13 +27,13 @@ class S3NativeImageProcessor {
     private static final DotName MINIO_ARGUMENTS = DotName.createSimple("io.minio.BaseArgs");
 
     /** The MinIO client and Simple XML are not bean archives; their classes are found in their indexes. */
-    @BuildStep
+    @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
     void indexClients(BuildProducer<IndexDependencyBuildItem> indexes) {
         indexes.produce(new IndexDependencyBuildItem("io.minio", "minio"));
         indexes.produce(new IndexDependencyBuildItem("com.carrotsearch.thirdparty", "simple-xml-safe"));
     }
 
-    @BuildStep
+    @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
     ReflectiveClassBuildItem reflection(CombinedIndexBuildItem combined) {
         IndexView index = combined.getIndex();
         List<String> classes = new ArrayList<>();
@@ -47,7 +48,7 @@ class S3NativeImageProcessor {
     }
 
     /** {@code https} S3 endpoints need the image's TLS support. */
-    @BuildStep
+    @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
     ExtensionSslNativeSupportBuildItem tls() {
         return new ExtensionSslNativeSupportBuildItem(KeyedStateProcessor.FEATURE);
     }

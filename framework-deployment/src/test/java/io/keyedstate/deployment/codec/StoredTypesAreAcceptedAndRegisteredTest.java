@@ -38,6 +38,8 @@ class StoredTypesAreAcceptedAndRegisteredTest {
             .withApplicationRoot(root -> root.addClasses(Session.class, Order.class, Shape.class, Square.class,
                     ShapeCodec.class))
             .overrideConfigKey("kafka.bootstrap.servers", "127.0.0.1:9")
+            // Native-image registrations are made by native builds only.
+            .overrideConfigKey("quarkus.native.enabled", "true")
             .addBuildChainCustomizer(chain -> chain.addBuildStep(new BuildStep() {
                 @Override
                 public void execute(BuildContext context) {

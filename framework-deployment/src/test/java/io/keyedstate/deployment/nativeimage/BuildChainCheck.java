@@ -18,7 +18,11 @@ final class BuildChainCheck {
     private BuildChainCheck() {
     }
 
-    /** The check throws an {@code AssertionError} to fail the build, and with it the test. */
+    /**
+     * The check, over the build items of a native build, throws an {@code AssertionError} to fail
+     * the build, and with it the test. (The build is configured as native; the test still runs on
+     * the JVM, and no image is made.)
+     */
     @SafeVarargs
     static QuarkusUnitTest of(String name, Consumer<BuildContext> check, Class<? extends BuildItem>... consumed) {
         return of(name, new Class<?>[0], check, consumed);
@@ -28,10 +32,22 @@ final class BuildChainCheck {
     @SafeVarargs
     static QuarkusUnitTest of(String name, Class<?>[] classes, Consumer<BuildContext> check,
             Class<? extends BuildItem>... consumed) {
+        return build(name, true, classes, check, consumed);
+    }
+
+    /** The same check over the build items of a JVM build. */
+    @SafeVarargs
+    static QuarkusUnitTest ofJvmBuild(String name, Consumer<BuildContext> check, Class<? extends BuildItem>... consumed) {
+        return build(name, false, new Class<?>[0], check, consumed);
+    }
+
+    private static QuarkusUnitTest build(String name, boolean nativeBuild, Class<?>[] classes, Consumer<BuildContext> check,
+            Class<? extends BuildItem>[] consumed) {
         return new QuarkusUnitTest()
                 // The test class is loaded again in the application, with its static initializer calling this.
                 .withApplicationRoot(root -> root.addClass(BuildChainCheck.class).addClasses(classes))
                 .overrideConfigKey("kafka.bootstrap.servers", "127.0.0.1:9")
+                .overrideConfigKey("quarkus.native.enabled", String.valueOf(nativeBuild))
                 .addBuildChainCustomizer(chain -> {
                     BuildStepBuilder step = chain.addBuildStep(new BuildStep() {
                         @Override
