@@ -24,6 +24,9 @@ import io.keyedstate.storage.CheckpointStorage;
  * restored offsets against the log. A shard none of whose checkpoints can be restored is handled
  * by the configured policy: by default it is not processed, and says so at ERROR. When a restore
  * ends, the shard is decided, and its partitions may be let in.
+ * <p>
+ * Slightly over 300 lines because the decisions between local state, storage, a savepoint and
+ * the unrecoverable policy are made for one shard under its monitor, and read best in one place.
  */
 final class ShardRestores implements AutoCloseable {
 
