@@ -48,6 +48,7 @@ import io.quarkus.vertx.http.deployment.NonApplicationRootPathBuildItem;
 import io.quarkus.vertx.http.deployment.RouteBuildItem;
 import io.smallrye.reactive.messaging.kafka.KafkaConnector;
 
+/** The extension's build steps: discovery of keyed state, beans, configuration defaults, health, metrics and endpoints. */
 class KeyedStateProcessor {
 
     static final String FEATURE = "keyed-state";

@@ -20,6 +20,7 @@ import io.quarkus.runtime.RuntimeValue;
 import io.quarkus.runtime.annotations.Recorder;
 import org.rocksdb.RocksDB;
 
+/** What the build records for startup: the keyed state bean, the timer callbacks, the endpoints, loading RocksDB. Kept thin. */
 @Recorder
 public class KeyedStateRecorder {
 

@@ -9,6 +9,7 @@ import io.keyedstate.backend.heap.StoredValues.Appended;
 import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 
+/** A list per record key, appended to without copying what it holds. */
 final class HeapListState<T> extends HeapStateHandle implements ListState<T> {
 
     HeapListState(StateDescriptor descriptor, LongSupplier clock) {

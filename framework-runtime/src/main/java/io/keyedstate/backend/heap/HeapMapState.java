@@ -11,6 +11,7 @@ import io.keyedstate.MapState;
 import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 
+/** A persistent map per record key, so that a snapshot shares what did not change. */
 final class HeapMapState<K, V> extends HeapStateHandle implements MapState<K, V> {
 
     HeapMapState(StateDescriptor descriptor, LongSupplier clock) {

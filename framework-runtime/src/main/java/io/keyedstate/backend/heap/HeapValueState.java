@@ -6,6 +6,7 @@ import io.keyedstate.ValueState;
 import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 
+/** A value per record key in the shard's map, wrapped with its expiry when the state has a TTL. */
 final class HeapValueState<T> extends HeapStateHandle implements ValueState<T> {
 
     HeapValueState(StateDescriptor descriptor, LongSupplier clock) {

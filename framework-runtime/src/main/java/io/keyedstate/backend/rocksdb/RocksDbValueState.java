@@ -7,6 +7,7 @@ import io.keyedstate.codec.StateCodecs;
 import io.keyedstate.state.ShardKey;
 import io.keyedstate.state.StateDescriptor;
 
+/** One RocksDB entry per record key, its latest writes in the shard's write cache. */
 final class RocksDbValueState<T> extends RocksDbStateHandle implements ValueState<T> {
 
     RocksDbValueState(StateDescriptor descriptor, StateCodecs codecs, LongSupplier clock) {
