@@ -3,6 +3,8 @@ package io.keyedstate.backend.rocksdb;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -94,38 +96,32 @@ final class RocksDbSharedResources implements AutoCloseable {
 
     /** The profile's DB options with the configured ones on top. */
     static DBOptions dbOptionsOf(RocksDbProfile profile, Map<String, String> overrides) {
-        Properties merged = merge(profile.dbOptions(), overrides);
-        if (merged.isEmpty()) {
-            return new DBOptions();
-        }
-        DBOptions options = DBOptions.getDBOptionsFromProps(merged);
-        if (options == null) {
-            throw new IllegalArgumentException("Invalid RocksDB DB options " + merged + " (profile " + profile
-                    + ", quarkus.keyed-state.rocksdb.db-options): use the names and values of RocksDB's OPTIONS file,"
-                    + " e.g. max_background_jobs=4");
-        }
-        return options;
+        return parsed(profile, profile.dbOptions(), overrides, DBOptions::new, DBOptions::getDBOptionsFromProps,
+                "DB options", "db-options", "max_background_jobs=4");
     }
 
     /** The profile's column-family options with the configured ones on top. */
     static ColumnFamilyOptions columnFamilyOptionsOf(RocksDbProfile profile, Map<String, String> overrides) {
-        Properties merged = merge(profile.columnFamilyOptions(), overrides);
-        if (merged.isEmpty()) {
-            return new ColumnFamilyOptions();
-        }
-        ColumnFamilyOptions options = ColumnFamilyOptions.getColumnFamilyOptionsFromProps(merged);
-        if (options == null) {
-            throw new IllegalArgumentException("Invalid RocksDB column family options " + merged + " (profile " + profile
-                    + ", quarkus.keyed-state.rocksdb.column-family-options): use the names and values of RocksDB's"
-                    + " OPTIONS file, e.g. compression=kLZ4Compression");
-        }
-        return options;
+        return parsed(profile, profile.columnFamilyOptions(), overrides, ColumnFamilyOptions::new,
+                ColumnFamilyOptions::getColumnFamilyOptionsFromProps, "column family options", "column-family-options",
+                "compression=kLZ4Compression");
     }
 
-    private static Properties merge(Map<String, String> profile, Map<String, String> overrides) {
-        Properties properties = new Properties();
-        properties.putAll(profile);
-        properties.putAll(overrides);
-        return properties;
+    /** RocksJava answers null, not an error, for a name or value it does not know. */
+    private static <T> T parsed(RocksDbProfile profile, Map<String, String> profileOptions, Map<String, String> overrides,
+            Supplier<T> defaults, Function<Properties, T> fromProperties, String what, String property, String example) {
+        Properties merged = new Properties();
+        merged.putAll(profileOptions);
+        merged.putAll(overrides);
+        if (merged.isEmpty()) {
+            return defaults.get();
+        }
+        T options = fromProperties.apply(merged);
+        if (options == null) {
+            throw new IllegalArgumentException("Invalid RocksDB " + what + " " + merged + " (profile " + profile
+                    + ", quarkus.keyed-state.rocksdb." + property + "): use the names and values of RocksDB's OPTIONS file,"
+                    + " e.g. " + example);
+        }
+        return options;
     }
 }
