@@ -22,6 +22,7 @@ import io.keyedstate.runtime.KeyedStates;
 import io.keyedstate.runtime.S3CredentialsAreMasked;
 import io.keyedstate.runtime.S3CredentialsAreSecret;
 import io.keyedstate.runtime.health.KeyedStateHealthCheck;
+import io.keyedstate.runtime.health.KeyedStateLivenessCheck;
 import io.keyedstate.runtime.metrics.KeyedStateMetrics;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.AnnotationsTransformerBuildItem;
@@ -104,6 +105,11 @@ class KeyedStateProcessor {
     @BuildStep
     HealthBuildItem readinessCheck(KeyedStatesBuildItem states, KeyedStateHealthConfig health) {
         return new HealthBuildItem(KeyedStateHealthCheck.class.getName(), health.enabled() && !states.isEmpty());
+    }
+
+    @BuildStep
+    HealthBuildItem livenessCheck(KeyedStatesBuildItem states, KeyedStateHealthConfig health) {
+        return new HealthBuildItem(KeyedStateLivenessCheck.class.getName(), health.enabled() && !states.isEmpty());
     }
 
     /** The application's codecs are looked up as beans at runtime, whatever their scope annotation. */

@@ -190,6 +190,11 @@ public final class CheckpointCoordinator implements AutoCloseable {
         return stale;
     }
 
+    /** How long checkpointing has been stuck, if it is (see the scheduler's rule); empty while it runs on schedule. */
+    public java.util.Optional<java.time.Duration> checkpointsStalled() {
+        return scheduler.stalled();
+    }
+
     /** Checkpoints failed in a row, reset by the next round that completes. */
     public int failureStreak() {
         return scheduler.failureStreak();

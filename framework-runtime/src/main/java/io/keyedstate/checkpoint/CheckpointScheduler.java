@@ -1,14 +1,17 @@
 package io.keyedstate.checkpoint;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
@@ -37,9 +40,19 @@ final class CheckpointScheduler implements AutoCloseable {
     private final Executor storageWork;
     private final AtomicInteger failureStreak = new AtomicInteger();
     private volatile boolean closed;
+    private final LongSupplier nanoClock;
+    /** When the latest interval's checkpoints began, or the schedule did, by {@link #nanoClock}. */
+    private volatile long intervalBegan;
+    private volatile boolean started;
 
     CheckpointScheduler(OwnedShards shards, CheckpointPipeline pipeline, CheckpointStore store, CheckpointStorage storage,
             CheckpointSettings settings, Executor storageWork) {
+        this(shards, pipeline, store, storage, settings, storageWork, System::nanoTime);
+    }
+
+    CheckpointScheduler(OwnedShards shards, CheckpointPipeline pipeline, CheckpointStore store, CheckpointStorage storage,
+            CheckpointSettings settings, Executor storageWork, LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.shards = shards;
         this.pipeline = pipeline;
         this.store = store;
@@ -50,6 +63,8 @@ final class CheckpointScheduler implements AutoCloseable {
 
     /** Schedules the first checkpoints, one interval from now. */
     void start() {
+        intervalBegan = nanoClock.getAsLong();
+        started = true;
         intervals.schedule(this::checkpointAll, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -58,12 +73,28 @@ final class CheckpointScheduler implements AutoCloseable {
         return failureStreak.get();
     }
 
+    /**
+     * How long no interval of checkpoints has begun, once that is longer than a working schedule
+     * ever takes (each interval's checkpoints end within the checkpoint timeout, and the next
+     * interval begins at most one interval later): the schedule is stuck, which a restart mends.
+     * Empty while checkpoints run on schedule, failing or not.
+     */
+    Optional<Duration> stalled() {
+        if (!started || closed) {
+            return Optional.empty();
+        }
+        Duration since = Duration.ofNanos(nanoClock.getAsLong() - intervalBegan);
+        Duration allowed = settings.timeout().plus(settings.interval()).plus(settings.minPause()).multipliedBy(2);
+        return since.compareTo(allowed) > 0 ? Optional.of(since) : Optional.empty();
+    }
+
     /** The checkpoints of one interval, after which the next is scheduled. */
     private void checkpointAll() {
         if (closed) {
             return;
         }
         long started = System.nanoTime();
+        intervalBegan = nanoClock.getAsLong();
         // Retention goes on in the background: a store that hangs must not keep the next interval's checkpoints from starting.
         runOnAllShards(Purpose.CHECKPOINT, false).whenComplete((ignored, failure) -> {
             if (failure == null) {
