@@ -23,7 +23,10 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class RestoreFence<K, V> implements ConsumerInterceptor<K, V> {
 
-    /** Per consumer group, the fenced partitions, each with what to do when records of it are dropped. */
+    /**
+     * Per consumer group, the fenced partitions, each with what to do when records of it are dropped.
+     * Static because Kafka creates the interceptor itself, from a class name in the consumer config.
+     */
     private static final Map<String, Map<TopicPartition, Runnable>> FENCED = new ConcurrentHashMap<>();
 
     private volatile Map<TopicPartition, Runnable> fenced = Map.of();
