@@ -38,6 +38,8 @@ class S3NativeImageProcessor {
         IndexView index = combined.getIndex();
         List<String> classes = new ArrayList<>();
         index.getClassesInPackage(DotName.createSimple("io.minio.messages")).forEach(c -> classes.add(c.name().toString()));
+        // The credential sources' responses: web identity (XML), container credentials (JSON).
+        index.getClassesInPackage(DotName.createSimple("io.minio.credentials")).forEach(c -> classes.add(c.name().toString()));
         // Simple XML creates a label per annotated member by calling the label class's constructor reflectively.
         index.getClassesInPackage(DotName.createSimple("org.simpleframework.xml.core")).stream()
                 .map(ClassInfo::name).map(DotName::toString).filter(name -> name.endsWith("Label"))

@@ -11,6 +11,8 @@ import io.keyedstate.storage.CheckpointStorage;
 import io.keyedstate.storage.StorageUnavailableException;
 import io.keyedstate.storage.filesystem.FilesystemCheckpointStorage;
 import io.keyedstate.storage.s3.S3CheckpointStorage;
+import io.keyedstate.storage.s3.S3Credentials;
+import io.keyedstate.storage.s3.S3Region;
 import io.keyedstate.storage.s3.S3Settings;
 import io.quarkus.arc.Arc;
 import io.quarkus.tls.TlsConfiguration;
@@ -34,8 +36,11 @@ final class CheckpointStorages {
 
     private static S3CheckpointStorage s3(CheckpointConfig config) {
         S3Config s3 = config.s3();
-        S3Settings settings = new S3Settings(s3.endpoint().orElseThrow(), s3.region(), s3.bucket().orElseThrow(),
-                s3.prefix().orElse("").replaceAll("^/+|/+$", ""), s3.accessKey().orElseThrow(), s3.secretKey().orElseThrow(),
+        String endpoint = s3.endpoint().orElseThrow();
+        S3Settings settings = new S3Settings(endpoint, S3Region.of(s3.region(), endpoint, System::getenv),
+                s3.bucket().orElseThrow(), s3.prefix().orElse("").replaceAll("^/+|/+$", ""),
+                S3Credentials.resolve(new S3Credentials.Configured(s3.accessKey(), s3.secretKey(), s3.sessionToken(),
+                        s3.profile(), s3.credentialsFile()), System::getenv, null),
                 s3.pathStyle(), s3.createBucket(), s3.partSize().asLongValue(), config.uploadThreads(), s3.connectTimeout(),
                 s3.requestTimeout(), s3.attempts(), s3.tlsConfigurationName().map(CheckpointStorages::trustStore).orElse(null));
         S3CheckpointStorage storage = new S3CheckpointStorage(settings);

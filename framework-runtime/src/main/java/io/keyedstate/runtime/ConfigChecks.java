@@ -73,8 +73,16 @@ final class ConfigChecks {
     private static void requireS3(S3Config s3) {
         required(s3.endpoint(), S3 + "endpoint");
         required(s3.bucket(), S3 + "bucket");
-        required(s3.accessKey(), S3 + "access-key");
-        required(s3.secretKey(), S3 + "secret-key");
+        if (s3.accessKey().isPresent() != s3.secretKey().isPresent()) {
+            throw new IllegalArgumentException(S3 + (s3.accessKey().isPresent() ? "secret-key" : "access-key")
+                    + " must be set with " + S3 + (s3.accessKey().isPresent() ? "access-key" : "secret-key")
+                    + ": configure both keys, or neither to take credentials from the environment, a profile file or"
+                    + " the platform");
+        }
+        if (s3.sessionToken().isPresent() && s3.accessKey().isEmpty()) {
+            throw new IllegalArgumentException(S3 + "session-token is set without " + S3 + "access-key and " + S3
+                    + "secret-key: a session token belongs to those keys");
+        }
         long partSize = s3.partSize().asLongValue();
         if (partSize < 5L << 20) {
             throw new IllegalArgumentException(S3 + "part-size=" + partSize

@@ -14,9 +14,12 @@ public interface S3Config {
     /** The store's URL, for example `http://localhost:9000` (MinIO) or `https://s3.eu-west-1.amazonaws.com`. */
     Optional<String> endpoint();
 
-    /** The bucket's region. */
-    @WithDefault("us-east-1")
-    String region();
+    /**
+     * The bucket's region. Without it, the region an AWS endpoint names (`s3.eu-west-1.amazonaws.com`),
+     * else `AWS_REGION` or `AWS_DEFAULT_REGION`, else `us-east-1` (what MinIO and most
+     * S3-compatible stores accept).
+     */
+    Optional<String> region();
 
     /** The bucket checkpoints go to. */
     Optional<String> bucket();
@@ -30,7 +33,11 @@ public interface S3Config {
 
     /**
      * The access key; `QUARKUS_KEYED_STATE_CHECKPOINT_S3_ACCESS_KEY` in the environment works
-     * too. Outside dev mode a secret: left out of configuration listings and dumps.
+     * too. Outside dev mode a secret: left out of configuration listings and dumps. Without it and
+     * the secret key, credentials come from the first of these that has them: the environment
+     * (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), a profile of the shared
+     * credentials file, web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` with `AWS_ROLE_ARN`, as a
+     * Kubernetes service account provides them), container (ECS) or instance (EC2) metadata.
      */
     Optional<String> accessKey();
 
@@ -39,6 +46,21 @@ public interface S3Config {
      * too. Never logged; outside dev mode a secret: left out of configuration listings and dumps.
      */
     Optional<String> secretKey();
+
+    /**
+     * The session token of temporary credentials, with the access and secret keys. Outside dev
+     * mode a secret, like them.
+     */
+    Optional<String> sessionToken();
+
+    /** The profile of the shared credentials file to read, when no keys are configured; else `AWS_PROFILE`, else `default`. */
+    Optional<String> profile();
+
+    /**
+     * The shared credentials file, when no keys are configured; else `AWS_SHARED_CREDENTIALS_FILE`,
+     * else `~/.aws/credentials`.
+     */
+    Optional<java.nio.file.Path> credentialsFile();
 
     /**
      * The name of a TLS configuration of the Quarkus TLS registry (`quarkus.tls.<name>.trust-store.*`)

@@ -18,7 +18,8 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 public class S3CredentialsAreMasked implements ConfigBuilder {
 
     static final String MASK = "********";
-    private static final Set<String> CREDENTIALS = Set.of(S3CredentialsAreSecret.ACCESS_KEY, S3CredentialsAreSecret.SECRET_KEY);
+    private static final Set<String> CREDENTIALS = Set.of(S3CredentialsAreSecret.ACCESS_KEY, S3CredentialsAreSecret.SECRET_KEY,
+            S3CredentialsAreSecret.SESSION_TOKEN);
 
     @Override
     public SmallRyeConfigBuilder configBuilder(SmallRyeConfigBuilder builder) {

@@ -14,9 +14,10 @@ public class S3CredentialsAreSecret implements ConfigBuilder {
 
     public static final String ACCESS_KEY = "quarkus.keyed-state.checkpoint.s3.access-key";
     public static final String SECRET_KEY = "quarkus.keyed-state.checkpoint.s3.secret-key";
+    public static final String SESSION_TOKEN = "quarkus.keyed-state.checkpoint.s3.session-token";
 
     @Override
     public SmallRyeConfigBuilder configBuilder(SmallRyeConfigBuilder builder) {
-        return builder.withSecretKeys(ACCESS_KEY, SECRET_KEY);
+        return builder.withSecretKeys(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN);
     }
 }

@@ -61,6 +61,22 @@ class ConfigChecksTest {
     }
 
     @Test
+    void s3KeysComeInPairsAndASessionTokenWithThem() {
+        Map<String, String> s3 = new HashMap<>(Map.of("quarkus.keyed-state.checkpoint.storage", "s3",
+                "quarkus.keyed-state.checkpoint.s3.endpoint", "https://s3.eu-west-1.amazonaws.com",
+                "quarkus.keyed-state.checkpoint.s3.bucket", "checkpoints"));
+        assertThatCode(() -> check(s3, false)).as("no keys: taken from the environment, a profile or the platform")
+                .doesNotThrowAnyException();
+        s3.put("quarkus.keyed-state.checkpoint.s3.access-key", "key");
+        assertThatThrownBy(() -> check(s3, false)).hasMessageStartingWith("quarkus.keyed-state.checkpoint.s3.secret-key"
+                + " must be set with quarkus.keyed-state.checkpoint.s3.access-key");
+        s3.remove("quarkus.keyed-state.checkpoint.s3.access-key");
+        s3.put("quarkus.keyed-state.checkpoint.s3.session-token", "token");
+        assertThatThrownBy(() -> check(s3, false)).hasMessageStartingWith("quarkus.keyed-state.checkpoint.s3.session-token"
+                + " is set without quarkus.keyed-state.checkpoint.s3.access-key");
+    }
+
+    @Test
     void timerSettingsAreCheckedWhenThereAreTimers() {
         Map<String, String> timers = Map.of("quarkus.keyed-state.timers.max-per-round", "0");
         assertThatCode(() -> check(timers, false)).doesNotThrowAnyException();

@@ -28,7 +28,10 @@ class S3NativeRegistrationsTest {
                 "io.minio.messages.DeleteRequest", "io.minio.messages.DeleteResult",
                 "io.minio.messages.ErrorResponse", "org.simpleframework.xml.core.ElementLabel",
                 "org.simpleframework.xml.core.ElementListLabel", "io.minio.PutObjectArgs",
-                "io.minio.UploadObjectArgs", "io.minio.ListObjectsArgs" }) {
+                "io.minio.UploadObjectArgs", "io.minio.ListObjectsArgs",
+                // The credential sources without configured keys.
+                "io.minio.credentials.IamAwsProvider$EcsCredentials",
+                "io.minio.credentials.WebIdentityProvider$WebIdentityResponse", "io.minio.credentials.Credentials" }) {
             if (!reflective.contains(name)) {
                 throw new AssertionError(name + " is not registered for reflection, with a reason");
             }

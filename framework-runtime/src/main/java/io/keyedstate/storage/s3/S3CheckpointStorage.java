@@ -87,13 +87,13 @@ public final class S3CheckpointStorage implements CheckpointStorage {
         this.client = MinioClient.builder()
                 .endpoint(settings.endpoint())
                 .region(settings.region())
-                .credentials(settings.accessKey(), settings.secretKey())
+                .credentialsProvider(settings.credentials())
                 .httpClient(this.http)
                 .build();
         this.asyncClient = MinioAsyncClient.builder()
                 .endpoint(settings.endpoint())
                 .region(settings.region())
-                .credentials(settings.accessKey(), settings.secretKey())
+                .credentialsProvider(settings.credentials())
                 .httpClient(this.http)
                 .build();
         if (settings.pathStyle()) {
