@@ -153,12 +153,15 @@ class KeyedStateProcessor {
         return states;
     }
 
-    /** Loads RocksDB's library at start-up when that backend is configured, so a broken install fails fast. */
+    /**
+     * Checks at start-up that the optional libraries the configured backend and storage need are
+     * there, and loads RocksDB's library when that backend is configured, so either fails fast.
+     */
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
-    void loadRocksDbLibrary(KeyedStatesBuildItem states, KeyedStateRecorder recorder) {
+    void loadConfiguredLibraries(KeyedStatesBuildItem states, KeyedStateRecorder recorder) {
         if (!states.isEmpty()) {
-            recorder.loadRocksDbLibraryIfConfigured();
+            recorder.loadConfiguredLibraries();
         }
     }
 

@@ -22,7 +22,7 @@ class RocksDbNativeImageProcessor {
     static final String NATIVE_LIBRARY_REASON = "RocksDB's native code builds these Java objects through JNI";
 
     /** RocksDB's C++ side constructs its exceptions and statuses through JNI. */
-    @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
+    @BuildStep(onlyIf = { NativeOrNativeSourcesBuild.class, OptionalLibraries.RocksDbPresent.class })
     void jniAccess(BuildProducer<JniRuntimeAccessBuildItem> jni, BuildProducer<ReflectiveClassBuildItem> reflection) {
         jni.produce(new JniRuntimeAccessBuildItem(true, true, true, RocksDBException.class, Status.class,
                 Status.Code.class, Status.SubCode.class));
@@ -34,7 +34,7 @@ class RocksDbNativeImageProcessor {
      * The loader extracts the platform's shared library from the jar at runtime, so the image must
      * carry it as a resource.
      */
-    @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
+    @BuildStep(onlyIf = { NativeOrNativeSourcesBuild.class, OptionalLibraries.RocksDbPresent.class })
     NativeImageResourceBuildItem nativeLibrary() {
         return new NativeImageResourceBuildItem(Environment.getJniLibraryFileName("rocksdb"));
     }
@@ -43,14 +43,14 @@ class RocksDbNativeImageProcessor {
      * {@code RocksDB}'s static initializer loads the library, and the loader remembers that it did:
      * both must run in the image's process, not at build time, or the image would skip the load.
      */
-    @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
+    @BuildStep(onlyIf = { NativeOrNativeSourcesBuild.class, OptionalLibraries.RocksDbPresent.class })
     void runtimeInitialization(BuildProducer<RuntimeInitializedClassBuildItem> runtimeInitialized) {
         runtimeInitialized.produce(new RuntimeInitializedClassBuildItem("org.rocksdb.RocksDB"));
         runtimeInitialized.produce(new RuntimeInitializedClassBuildItem("org.rocksdb.NativeLibraryLoader"));
     }
 
     /** JNI from a named module needs native access on recent JDKs. */
-    @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
+    @BuildStep(onlyIf = { NativeOrNativeSourcesBuild.class, OptionalLibraries.RocksDbPresent.class })
     ModuleEnableNativeAccessBuildItem nativeAccess() {
         return new ModuleEnableNativeAccessBuildItem("rocksdbjni");
     }

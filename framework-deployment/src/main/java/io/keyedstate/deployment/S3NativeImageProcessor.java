@@ -27,13 +27,13 @@ class S3NativeImageProcessor {
     private static final DotName MINIO_ARGUMENTS = DotName.createSimple("io.minio.BaseArgs");
 
     /** The MinIO client and Simple XML are not bean archives; their classes are found in their indexes. */
-    @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
+    @BuildStep(onlyIf = { NativeOrNativeSourcesBuild.class, OptionalLibraries.MinioPresent.class })
     void indexClients(BuildProducer<IndexDependencyBuildItem> indexes) {
         indexes.produce(new IndexDependencyBuildItem("io.minio", "minio"));
         indexes.produce(new IndexDependencyBuildItem("com.carrotsearch.thirdparty", "simple-xml-safe"));
     }
 
-    @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
+    @BuildStep(onlyIf = { NativeOrNativeSourcesBuild.class, OptionalLibraries.MinioPresent.class })
     ReflectiveClassBuildItem reflection(CombinedIndexBuildItem combined) {
         IndexView index = combined.getIndex();
         List<String> classes = new ArrayList<>();
@@ -50,7 +50,7 @@ class S3NativeImageProcessor {
     }
 
     /** {@code https} S3 endpoints need the image's TLS support. */
-    @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
+    @BuildStep(onlyIf = { NativeOrNativeSourcesBuild.class, OptionalLibraries.MinioPresent.class })
     ExtensionSslNativeSupportBuildItem tls() {
         return new ExtensionSslNativeSupportBuildItem(KeyedStateProcessor.FEATURE);
     }

@@ -26,12 +26,16 @@ final class ConfigChecks {
             requireKeyedCommitStrategy(mp, channel);
             requireFixedTopics(mp, channel);
         }
+        if (config.backend() == KeyedStateConfig.Backend.ROCKSDB) {
+            OptionalLibraries.requireRocksDb();
+        }
         if (config.backend() == KeyedStateConfig.Backend.HEAP && config.heap().fullSnapshotEvery() < 1) {
             throw new IllegalArgumentException("quarkus.keyed-state.heap.full-snapshot-every="
                     + config.heap().fullSnapshotEvery() + ": it must be at least 1 (1 stores every checkpoint in full)");
         }
         CheckpointConfig checkpoint = config.checkpoint();
         if (checkpoint.storage() == CheckpointConfig.Storage.S3) {
+            OptionalLibraries.requireMinio();
             requireS3(checkpoint.s3());
         }
         if (checkpoint.retained() < 1) {

@@ -74,8 +74,16 @@ public class KeyedStateRecorder {
         return enabled ? KeyedStateEndpoints.savepoint() : KeyedStateEndpoints.savepointDisabled();
     }
 
-    public void loadRocksDbLibraryIfConfigured() {
+    /**
+     * The optional libraries the configuration needs are there (see {@link OptionalLibraries}), and
+     * RocksDB's native library loads: both fail the start at once, not when the first shard opens.
+     */
+    public void loadConfiguredLibraries() {
+        if (config.getValue().checkpoint().storage() == CheckpointConfig.Storage.S3) {
+            OptionalLibraries.requireMinio();
+        }
         if (config.getValue().backend() == KeyedStateConfig.Backend.ROCKSDB) {
+            OptionalLibraries.requireRocksDb();
             RocksDB.loadLibrary();
         }
     }

@@ -1,15 +1,13 @@
 package io.keyedstate.runtime.metrics;
 
-import java.util.List;
 import java.util.Locale;
 
 import jakarta.inject.Singleton;
 
-import org.rocksdb.Statistics;
-import org.rocksdb.TickerType;
 
 import io.keyedstate.backend.StateBackend;
 import io.keyedstate.backend.rocksdb.RocksDbStateBackend;
+import io.keyedstate.runtime.KeyedStateConfig;
 import io.keyedstate.runtime.KeyedStates;
 import io.keyedstate.state.StateShard;
 import io.keyedstate.timer.TimerService;
@@ -25,11 +23,6 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  */
 @Singleton
 public class KeyedStateMetrics implements MeterBinder {
-
-    static final List<TickerType> ROCKSDB_TICKERS = List.of(TickerType.BLOCK_CACHE_HIT, TickerType.BLOCK_CACHE_MISS,
-            TickerType.BLOOM_FILTER_USEFUL, TickerType.MEMTABLE_HIT, TickerType.MEMTABLE_MISS, TickerType.BYTES_WRITTEN,
-            TickerType.BYTES_READ, TickerType.FLUSH_WRITE_BYTES, TickerType.COMPACT_READ_BYTES,
-            TickerType.COMPACT_WRITE_BYTES, TickerType.STALL_MICROS);
 
     private final KeyedStates states;
 
@@ -59,25 +52,9 @@ public class KeyedStateMetrics implements MeterBinder {
                     .description("Timers whose @OnTimer method failed (logged, not fired again)")
                     .register(registry);
         });
-        if (backend instanceof RocksDbStateBackend rocksdb) {
-            Gauge.builder("keyed.state.rocksdb.block.cache.usage", rocksdb, RocksDbStateBackend::blockCacheUsage)
-                    .description("Bytes in RocksDB's shared block cache, memtables charged to it included")
-                    .baseUnit("bytes")
-                    .register(registry);
-            Gauge.builder("keyed.state.rocksdb.block.cache.pinned.usage", rocksdb, RocksDbStateBackend::blockCachePinnedUsage)
-                    .description("Bytes of RocksDB's block cache pinned by readers and by index and filter blocks")
-                    .baseUnit("bytes")
-                    .register(registry);
-            rocksdb.statistics().ifPresent(statistics -> bindTickers(statistics, registry));
-        }
-    }
-
-    private static void bindTickers(Statistics statistics, MeterRegistry registry) {
-        for (TickerType ticker : ROCKSDB_TICKERS) {
-            String name = "keyed.state.rocksdb." + ticker.name().toLowerCase(Locale.ROOT).replace('_', '.');
-            FunctionCounter.builder(name, statistics, s -> s.getTickerCount(ticker))
-                    .description("RocksDB statistic " + ticker.name() + ", summed over every shard")
-                    .register(registry);
+        if (states.config().backend() == KeyedStateConfig.Backend.ROCKSDB) {
+            // Only then: RocksDB is an optional dependency, and its classes may not be there.
+            RocksDbMetrics.bindTo((RocksDbStateBackend) backend, registry);
         }
     }
 

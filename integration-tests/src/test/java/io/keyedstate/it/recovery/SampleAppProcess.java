@@ -32,6 +32,11 @@ final class SampleAppProcess implements AutoCloseable {
     }
 
     static SampleAppProcess start(String name, Map<String, String> config, Path logDir) throws IOException {
+        return start(name, config, logDir, JAR);
+    }
+
+    /** The same, from {@code jar}: a copy of the packaged sample changed by the test. */
+    static SampleAppProcess start(String name, Map<String, String> config, Path logDir, Path jar) throws IOException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: build the sample app first (./mvnw package -pl sample-app -am)");
         }
@@ -41,7 +46,7 @@ final class SampleAppProcess implements AutoCloseable {
         command.add("-XX:TieredStopAtLevel=1");
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
-        command.add(JAR.toString());
+        command.add(jar.toString());
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
