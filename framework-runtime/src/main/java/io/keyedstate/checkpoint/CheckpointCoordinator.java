@@ -190,6 +190,24 @@ public final class CheckpointCoordinator implements AutoCloseable {
         return stale;
     }
 
+    /** The shards this instance owns, each with where it stands. */
+    public List<ShardStatus> shardStatuses() {
+        List<ShardStatus> statuses = new java.util.ArrayList<>();
+        shards.all().forEach(shard -> {
+            if (shard.owners.isEmpty()) {
+                return;
+            }
+            String unrecoverable = shard.unrecoverable;
+            String status = unrecoverable != null ? "unrecoverable: " + unrecoverable
+                    : shard.restoring ? "restoring" : "processing";
+            CheckpointManifest last = shard.last;
+            statuses.add(new ShardStatus(shard.id, shard.channel, shard.partition, shard.folderName, status,
+                    last == null ? null : last.id(), shard.checkpointedAtMillis));
+        });
+        statuses.sort(java.util.Comparator.comparing(ShardStatus::channel).thenComparing(ShardStatus::partition));
+        return statuses;
+    }
+
     /** How long checkpointing has been stuck, if it is (see the scheduler's rule); empty while it runs on schedule. */
     public java.util.Optional<java.time.Duration> checkpointsStalled() {
         return scheduler.stalled();
