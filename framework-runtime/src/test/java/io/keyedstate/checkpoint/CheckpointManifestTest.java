@@ -18,12 +18,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** A manifest is read back as written, and one that {@code toJson} cannot have written is refused. */
-class CheckpointManifestTest {
+public class CheckpointManifestTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String WORDS_ID = "q2mRA1SZTtqUHTpeHZvYBQ";
 
-    static CheckpointManifest manifest() {
+    /** A manifest with files of each kind, shared, private and inline; for other packages' tests too. */
+    public static CheckpointManifest manifest() {
         return new CheckpointManifest("chk-7-g3", 7, 3, false, "before-upgrade", "rocksdb", Instant.parse("2025-01-02T03:04:05Z"),
                 Map.of("words-0", 1234L), Map.of("words-0", 1_700_000_000_000L), SchemaCheckTest.manifest("rocksdb",
                         List.of(SchemaCheckTest.COUNT, SchemaCheckTest.PER_HOUR), SchemaCheckTest.BUILT_IN, false, true).states(),
