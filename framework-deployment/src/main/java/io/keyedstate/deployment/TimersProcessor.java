@@ -6,6 +6,7 @@ import org.jboss.jandex.DotName;
 import org.jboss.jandex.MethodInfo;
 
 import io.keyedstate.runtime.KeyedStateRecorder;
+import io.keyedstate.runtime.OnTimerMethods;
 import io.keyedstate.runtime.TimerOutputDecorator;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.InvokerFactoryBuildItem;
@@ -52,11 +53,18 @@ class TimersProcessor {
         if (invokers.isEmpty()) {
             return;
         }
-        recorder.forgetEarlierOnTimerMethods();
         for (OnTimerInvokerBuildItem invoker : invokers) {
             OnTimerMethod method = invoker.method();
             recorder.onTimerMethod(method.timersState(), context.newInstance(invoker.invokerClass()), method.takesTimer(),
                     method.outgoing());
+        }
+    }
+
+    /** The registry the recorder fills with the {@code @OnTimer} methods at start-up. */
+    @BuildStep
+    void onTimerMethodsBean(KeyedStatesBuildItem states, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (!states.onTimerMethods().isEmpty()) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(OnTimerMethods.class));
         }
     }
 

@@ -53,17 +53,15 @@ public class KeyedStateRecorder {
         };
     }
 
-    /** Before the application's {@code @OnTimer} methods are registered: forgets those of an earlier dev-mode run. */
-    public void forgetEarlierOnTimerMethods() {
-        OnTimerMethods.clear();
-    }
-
     /**
+     * Registers an {@code @OnTimer} method with this start's {@link OnTimerMethods} bean.
+     *
      * @param outgoing the channel that the values it returns go to; null if it returns nothing to send
      */
     public void onTimerMethod(int timersState, RuntimeValue<jakarta.enterprise.invoke.Invoker<Object, Object>> invoker,
             boolean takesTimer, String outgoing) {
-        OnTimerMethods.register(timersState, invoker.getValue(), takesTimer, outgoing);
+        Arc.container().instance(OnTimerMethods.class).get().register(timersState, invoker.getValue(), takesTimer,
+                outgoing);
     }
 
     public io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> checkpointsEndpoint() {

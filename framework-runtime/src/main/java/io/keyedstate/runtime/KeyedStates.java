@@ -154,7 +154,7 @@ public final class KeyedStates {
 
     private TimerService startTimers() {
         TimersConfig timersConfig = config.timers();
-        return new TimerService(backend, coordinator.gates(), OnTimerMethods::forState, System::currentTimeMillis,
+        return new TimerService(backend, coordinator.gates(), io.quarkus.arc.Arc.container().instance(OnTimerMethods.class).get()::forState, System::currentTimeMillis,
                 new TimerService.Settings(timersConfig.outOfOrderness().toMillis(), timersConfig.checkInterval().toMillis(),
                         timersConfig.maxPerRound(), config.checkpoint().timeout().toMillis()));
     }

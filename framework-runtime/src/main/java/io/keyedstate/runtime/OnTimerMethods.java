@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.invoke.Invoker;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -18,36 +19,26 @@ import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 /**
  * The application's {@code @OnTimer} methods, by the id of the {@code Timers} field whose timers
  * they handle, each called through an invoker generated at build time; and the streams that carry
- * what they return to their handler's {@code @Outgoing} channel.
+ * what they return to their handler's {@code @Outgoing} channel. A bean that the recorder fills at
+ * start-up, for the timer service and the output decorator; each dev-mode restart has a new one.
  */
-public final class OnTimerMethods {
+@Singleton
+public class OnTimerMethods {
 
-    private static final Map<Integer, TimerCallback> CALLBACKS = new ConcurrentHashMap<>();
-    private static final Map<String, Output> OUTPUTS = new ConcurrentHashMap<>();
-
-    private OnTimerMethods() {
-    }
+    private final Map<Integer, TimerCallback> callbacks = new ConcurrentHashMap<>();
+    private final Map<String, Output> outputs = new ConcurrentHashMap<>();
 
     /**
      * @param outgoing the channel that values it returns go to, or null if it returns nothing to send
      */
-    static void register(int timersState, Invoker<Object, Object> invoker, boolean takesTimer, String outgoing) {
-        Output output = outgoing == null ? null : OUTPUTS.computeIfAbsent(outgoing, channel -> new Output());
-        CALLBACKS.put(timersState, timer -> result(invoker.invoke(null, takesTimer ? new Object[] { timer }
+    void register(int timersState, Invoker<Object, Object> invoker, boolean takesTimer, String outgoing) {
+        Output output = outgoing == null ? null : outputs.computeIfAbsent(outgoing, channel -> new Output());
+        callbacks.put(timersState, timer -> result(invoker.invoke(null, takesTimer ? new Object[] { timer }
                 : new Object[0]), output));
     }
 
-    /**
-     * Forgets every method and stream. Called as an application starts: in dev mode this class
-     * outlives the application, and a restarted one registers its methods and streams anew.
-     */
-    static void clear() {
-        CALLBACKS.clear();
-        OUTPUTS.clear();
-    }
-
-    static TimerCallback forState(int timersState) {
-        TimerCallback callback = CALLBACKS.get(timersState);
+    TimerCallback forState(int timersState) {
+        TimerCallback callback = callbacks.get(timersState);
         if (callback == null) {
             throw new IllegalStateException("No @OnTimer method was registered for timers of state " + timersState);
         }
@@ -55,8 +46,8 @@ public final class OnTimerMethods {
     }
 
     /** What the timers of {@code channel}'s handler send, or null if they send nothing there. */
-    static Multi<Message<?>> output(String channel) {
-        Output output = OUTPUTS.get(channel);
+    Multi<Message<?>> output(String channel) {
+        Output output = outputs.get(channel);
         return output == null ? null : output.messages;
     }
 

@@ -17,6 +17,12 @@ import io.smallrye.reactive.messaging.PublisherDecorator;
 @ApplicationScoped
 public class TimerOutputDecorator implements PublisherDecorator {
 
+    private final OnTimerMethods onTimerMethods;
+
+    TimerOutputDecorator(OnTimerMethods onTimerMethods) {
+        this.onTimerMethods = onTimerMethods;
+    }
+
     @Override
     public int getPriority() {
         return 20;
@@ -29,7 +35,7 @@ public class TimerOutputDecorator implements PublisherDecorator {
             return publisher;
         }
         for (String channel : channels) {
-            Multi<Message<?>> timers = OnTimerMethods.output(channel);
+            Multi<Message<?>> timers = onTimerMethods.output(channel);
             if (timers != null) {
                 @SuppressWarnings("unchecked")
                 Multi<Message<?>> handled = (Multi<Message<?>>) publisher;
